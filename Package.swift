@@ -1,0 +1,26 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "opsql",
+  products: [
+    .executable(name: "opsql", targets: ["opsql"]),
+    .library(name: "OpsqlKit", targets: ["OpsqlKit"]),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    .target(name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ"]),
+    .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
+    .target(name: "TestSupport", dependencies: ["OpsqlKit"], path: "Tests/TestSupport"),
+    .testTarget(name: "OpsqlKitTests", dependencies: ["OpsqlKit"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["OpsqlKit", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["OpsqlKit", "TestSupport", "opsql"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

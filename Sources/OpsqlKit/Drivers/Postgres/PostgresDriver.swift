@@ -1,0 +1,232 @@
+import CLibPQ
+import Glibc
+
+/// A PostgreSQL session on libpq. Statements go out with the simple query protocol, as psql sends
+/// them, and come back in single-row mode so memory stays flat however many rows arrive.
+public final class PostgresDriver: Driver {
+  private var conn: OpaquePointer?
+  private var cancelHandle: OpaquePointer?
+  /// Where notices (`NOTICE`, `WARNING`) go while a statement runs.
+  public var onNotice: ((DatabaseError) -> Void)?
+
+  /// Connects the way psql does: `target` is a database name, a `postgresql://` URL or a
+  /// conninfo string (`service=…` included); what it leaves out comes from the PG* variables,
+  /// the service files and `~/.pgpass`. `passwordPrompt` is asked for a password when the server
+  /// wants one and none was found.
+  public init(target: String?, passwordPrompt: ((String) -> String?)? = nil) throws {
+    conn = try Self.open(target, password: nil)
+    if PQstatus(conn) != CONNECTION_OK, PQconnectionNeedsPassword(conn) == 1,
+      let ask = passwordPrompt
+    {
+      let user = String(cString: PQuser(conn))
+      PQfinish(conn)
+      conn = nil
+      guard let password = ask(user) else { throw ConnectionError("no password supplied") }
+      conn = try Self.open(target, password: password)
+    }
+    guard PQstatus(conn) == CONNECTION_OK else {
+      let message = Self.oneLine(String(cString: PQerrorMessage(conn)))
+      PQfinish(conn)
+      conn = nil
+      throw ConnectionError(message)
+    }
+    PQsetNoticeReceiver(
+      conn,
+      { arg, result in
+        guard let arg, let result else { return }
+        let driver = Unmanaged<PostgresDriver>.fromOpaque(arg).takeUnretainedValue()
+        driver.onNotice?(PostgresDriver.error(from: result, statement: nil))
+      }, Unmanaged.passUnretained(self).toOpaque())
+  }
+
+  deinit { close() }
+
+  private static func open(_ target: String?, password: String?) throws -> OpaquePointer? {
+    var pairs: [(String, String)] = [("fallback_application_name", "opsql")]
+    if let target { pairs.insert(("dbname", target), at: 0) }
+    if let password { pairs.append(("password", password)) }
+    let keys = pairs.map { strdup($0.0) }
+    let values = pairs.map { strdup($0.1) }
+    defer {
+      keys.forEach { free($0) }
+      values.forEach { free($0) }
+    }
+    var keyPointers = keys.map { UnsafePointer($0) } + [nil]
+    var valuePointers = values.map { UnsafePointer($0) } + [nil]
+    // expand_dbname = 1: a dbname holding `=` or a URI prefix is parsed as a connection string.
+    return PQconnectdbParams(&keyPointers, &valuePointers, 1)
+  }
+
+  public func close() {
+    disarmCancel()
+    if let conn { PQfinish(conn) }
+    conn = nil
+  }
+
+  public var isOpen: Bool { conn != nil && PQstatus(conn) == CONNECTION_OK }
+
+  // MARK: - Facts about the session
+
+  public var database: String { conn.map { String(cString: PQdb($0)) } ?? "" }
+  public var user: String { conn.map { String(cString: PQuser($0)) } ?? "" }
+  public var host: String { conn.map { String(cString: PQhost($0)) } ?? "" }
+  public var hostAddress: String? {
+    guard let conn, let p = PQhostaddr(conn), p.pointee != 0 else { return nil }
+    return String(cString: p)
+  }
+  public var port: String { conn.map { String(cString: PQport($0)) } ?? "" }
+  public var backendPID: Int32 { conn.map { PQbackendPID($0) } ?? 0 }
+  public var serverVersion: String {
+    guard let conn, let p = PQparameterStatus(conn, "server_version") else { return "" }
+    return String(cString: p)
+  }
+  public var sslInUse: Bool { conn.map { PQsslInUse($0) == 1 } ?? false }
+
+  public var transactionState: TransactionState {
+    guard let conn else { return .unknown }
+    switch PQtransactionStatus(conn) {
+    case PQTRANS_IDLE: return .idle
+    case PQTRANS_INTRANS: return .inTransaction
+    case PQTRANS_INERROR: return .failed
+    default: return .unknown
+    }
+  }
+
+  // MARK: - Cancel
+
+  public func armCancel() {
+    guard let conn, cancelHandle == nil else { return }
+    cancelHandle = PQgetCancel(conn)
+    Interrupts.publish(cancelHandle)
+  }
+
+  public func disarmCancel() {
+    guard let handle = cancelHandle else { return }
+    Interrupts.withdraw()
+    cancelHandle = nil
+    PQfreeCancel(handle)
+  }
+
+  // MARK: - Statements
+
+  public func execute(_ sql: String, into sink: ResultSink) throws -> StatementSummary {
+    guard let conn, PQstatus(conn) == CONNECTION_OK else {
+      throw DatabaseError(severity: "FATAL", message: "no connection to the server")
+    }
+    guard PQsendQuery(conn, sql) == 1 else {
+      throw DatabaseError(
+        severity: "FATAL", message: Self.oneLine(String(cString: PQerrorMessage(conn))))
+    }
+    PQsetSingleRowMode(conn)
+    var failure: DatabaseError?
+    var summary = StatementSummary(rows: nil, tag: "")
+    var rowsStarted = false
+    var rowCount = 0
+    var cells: [UnsafeRawBufferPointer?] = []
+    while let result = PQgetResult(conn) {
+      defer { PQclear(result) }
+      let status = PQresultStatus(result)
+      switch status {
+      case PGRES_SINGLE_TUPLE:
+        if !rowsStarted {
+          rowsStarted = true
+          try sink.beginRows(Self.columns(of: result))
+          cells = Array(repeating: nil, count: Int(PQnfields(result)))
+        }
+        for j in 0..<cells.count {
+          let column = Int32(j)
+          cells[j] =
+            PQgetisnull(result, 0, column) == 1
+            ? nil
+            : UnsafeRawBufferPointer(
+              start: PQgetvalue(result, 0, column), count: Int(PQgetlength(result, 0, column)))
+        }
+        rowCount += 1
+        try sink.row(cells)
+      case PGRES_TUPLES_OK:
+        if !rowsStarted { try sink.beginRows(Self.columns(of: result)) }
+        let tag = String(cString: PQcmdStatus(result))
+        try sink.endRows(count: rowCount, tag: tag)
+        summary = StatementSummary(rows: rowCount, tag: tag)
+        rowsStarted = false
+        rowCount = 0
+      case PGRES_COMMAND_OK:
+        let tag = String(cString: PQcmdStatus(result))
+        try sink.commandCompleted(tag: tag)
+        summary = StatementSummary(rows: Int(String(cString: PQcmdTuples(result))), tag: tag)
+      case PGRES_EMPTY_QUERY:
+        break
+      case PGRES_COPY_OUT:
+        try copyOut(conn, into: sink)
+      case PGRES_COPY_IN:
+        // Reading COPY data from the input source is not supported yet: end it cleanly.
+        PQputCopyEnd(conn, "COPY FROM STDIN is not supported by opsql yet; use \\copy in psql")
+      default:
+        if failure == nil { failure = Self.error(from: result, statement: sql) }
+      }
+    }
+    if let failure {
+      if rowsStarted { try? sink.endRows(count: rowCount, tag: "") }
+      throw failure
+    }
+    return summary
+  }
+
+  private func copyOut(_ conn: OpaquePointer, into sink: ResultSink) throws {
+    var buffer: UnsafeMutablePointer<CChar>?
+    while true {
+      let n = PQgetCopyData(conn, &buffer, 0)
+      if n > 0, let buffer {
+        defer { PQfreemem(buffer) }
+        try sink.copyData(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
+      } else {
+        break
+      }
+    }
+  }
+
+  private static func columns(of result: OpaquePointer) -> [ColumnInfo] {
+    (0..<PQnfields(result)).map { j in
+      ColumnInfo(name: String(cString: PQfname(result, j)), kind: kind(of: PQftype(result, j)))
+    }
+  }
+
+  /// psql right-aligns the numeric types; JSON output also keeps booleans and json typed.
+  static func kind(of oid: Oid) -> ValueKind {
+    switch oid {
+    case 20, 21, 23, 26, 28, 29, 700, 701, 790, 1700, 5069: return .number
+    case 16: return .boolean
+    case 114, 3802: return .json
+    default: return .text
+    }
+  }
+
+  static func error(from result: OpaquePointer, statement: String?) -> DatabaseError {
+    func field(_ code: Character) -> String? {
+      guard let p = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+      return String(cString: p)
+    }
+    let message =
+      field("M") ?? oneLine(String(cString: PQresultErrorMessage(result)))
+    return DatabaseError(
+      severity: field("S") ?? "ERROR", code: field("C"), message: message, detail: field("D"),
+      hint: field("H"), context: field("W"), position: field("P").flatMap { Int($0) },
+      statement: statement)
+  }
+
+  /// libpq's multi-line messages as one line: `connection to server … failed: … Is the server…`.
+  static func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == "\n" }).map {
+      $0.trimmingCharacters(in: " \t")
+    }.filter { !$0.isEmpty }.joined(separator: " ")
+  }
+}
+
+extension Substring {
+  func trimmingCharacters(in set: String) -> String {
+    let chars = Set(set)
+    return String(
+      self.drop(while: { chars.contains($0) }).reversed().drop(while: { chars.contains($0) })
+        .reversed())
+  }
+}

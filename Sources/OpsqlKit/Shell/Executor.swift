@@ -1,0 +1,96 @@
+import Glibc
+
+/// The one front door: every statement — typed, from `-c`, from a script or `\i`, and later
+/// from snippets, `\on` and replays — runs through `run(_:)`. The stages are fixed here:
+///   1. resolve the session;
+///   2. guard: classify the statement and apply the target's policy (snippets-and-guards issue);
+///   3. audit "begin", before anything is sent (audit issue);
+///   4. run on the driver, rows streaming into the printer, Ctrl-C armed to cancel;
+///   5. audit "end" with the outcome, then `\timing`.
+/// Catalog reads for completion and `\d` are the back door and do not come through here.
+public final class Executor {
+  private unowned let shell: Shell
+
+  init(shell: Shell) { self.shell = shell }
+
+  /// Runs one statement and prints its results; returns false when it failed.
+  @discardableResult
+  public func run(_ sql: String) -> Bool {
+    guard let session = shell.session else {
+      shell.reportError("not connected to a database; use \\c to connect")
+      return false
+    }
+    let driver = session.driver
+    let printer = ResultPrinter.make(
+      shell.settings, out: shell.out, terminalColumns: shell.terminalColumns)
+    if let lines = shell.pagerLines {
+      shell.out.beginPaging(lines: lines, command: shell.pagerCommand)
+    }
+    let started = monotonicNow()
+    driver.armCancel()
+    var failure: DatabaseError?
+    do {
+      _ = try driver.execute(sql, into: printer)
+    } catch let error as DatabaseError {
+      failure = error
+    } catch {
+      failure = DatabaseError(message: "\(error)")
+    }
+    driver.disarmCancel()
+    let elapsed = monotonicNow() - started
+    shell.out.endPaging()
+    shell.out.flush()
+    if let failure { shell.reportError(failure) }
+    if shell.settings.timing { shell.say(formatTiming(milliseconds: elapsed)) }
+    return failure == nil
+  }
+}
+
+/// Milliseconds on the monotonic clock.
+func monotonicNow() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+}
+
+/// psql's `\timing` line: `Time: 0.412 ms`, with `(mm:ss.fff)` added from one second on.
+public func formatTiming(milliseconds ms: Double) -> String {
+  var text = "Time: \(fixed(ms, 3)) ms"
+  guard ms >= 1000 else { return text }
+  var seconds = ms / 1000
+  let minutes = (seconds / 60).rounded(.down)
+  seconds -= minutes * 60
+  if minutes < 60 {
+    text += " (\(pad2(Int(minutes))):\(pad(fixed(seconds, 3), 6)))"
+    return text
+  }
+  let hours = (minutes / 60).rounded(.down)
+  let mins = Int(minutes - hours * 60)
+  if hours < 24 {
+    text += " (\(pad2(Int(hours))):\(pad2(mins)):\(pad(fixed(seconds, 3), 6)))"
+    return text
+  }
+  let days = (hours / 24).rounded(.down)
+  let hrs = Int(hours - days * 24)
+  text += " (\(Int(days)) d \(pad2(hrs)):\(pad2(mins)):\(pad(fixed(seconds, 3), 6)))"
+  return text
+}
+
+/// `value` with `digits` decimals, rounded half away from zero (printf's %.Nf for our ranges).
+func fixed(_ value: Double, _ digits: Int) -> String {
+  var scale = 1.0
+  for _ in 0..<digits { scale *= 10 }
+  let scaled = (abs(value) * scale).rounded()
+  let whole = Int(scaled / scale)
+  let frac = Int(scaled - Double(whole) * scale)
+  let fracText = String(frac)
+  let sign = value < 0 && scaled != 0 ? "-" : ""
+  guard digits > 0 else { return sign + String(whole) }
+  return sign + String(whole) + "." + String(repeating: "0", count: digits - fracText.count)
+    + fracText
+}
+
+private func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+private func pad(_ s: String, _ width: Int) -> String {
+  String(repeating: "0", count: max(0, width - s.count)) + s
+}

@@ -1,0 +1,111 @@
+/// psql's main loop: reads lines from an input source, splits them into statements and
+/// meta-commands, and hands each to the executor or the meta-command table. It is re-entrant:
+/// `\i` runs a file through a nested loop.
+struct MainLoop {
+  let shell: Shell
+  let source: InputSource
+
+  enum Outcome {
+    /// The input ended.
+    case finished
+    /// `\q`, or Ctrl-D at the prompt.
+    case quit
+    /// A script stopped at its first error (or Ctrl-C).
+    case stopped
+  }
+
+  func run() -> Outcome {
+    let outer = shell.source
+    shell.source = source
+    defer { shell.source = outer }
+    var splitter = StatementSplitter()
+    var entryLines: [String] = []
+    let interactive = source.isInteractive
+    while true {
+      let prompt = interactive ? Prompt.text(for: shell.session, splitter: splitter) : ""
+      switch source.readLine(prompt: prompt) {
+      case .endOfInput:
+        if interactive {
+          shell.out.write("\\q\n")
+          shell.out.flush()
+          if confirmQuit() { return .quit }
+          continue
+        }
+        if let item = splitter.finish(), !process(item, &splitter) { return .stopped }
+        return shell.quitRequested ? .quit : .finished
+      case .interrupted:
+        if interactive {
+          splitter.reset()
+          entryLines.removeAll()
+          continue
+        }
+        shell.anyFailed = true
+        return .stopped
+      case .line(let line):
+        if interactive { entryLines.append(line) }
+        for item in splitter.feed(line) {
+          let ok = process(item, &splitter)
+          if shell.quitRequested { return .quit }
+          if !ok && !interactive && !shell.options.continueOnError { return .stopped }
+        }
+        if interactive && splitter.isEmpty && !entryLines.isEmpty {
+          remember(entryLines)
+          entryLines.removeAll()
+        }
+      }
+    }
+  }
+
+  /// Runs one item; false when it failed.
+  private func process(_ item: InputItem, _ splitter: inout StatementSplitter) -> Bool {
+    let ok: Bool
+    switch item {
+    case .statement(let sql):
+      ok = shell.executor.run(sql)
+    case .metaCommand(let text):
+      ok = MetaCommands.run(MetaCommandLine(parsing: text), shell: shell, buffer: &splitter)
+    }
+    if !ok { shell.anyFailed = true }
+    return ok
+  }
+
+  /// One history entry per statement, however many lines it took; an entry whose first line
+  /// starts with a space is not kept, and passwords never reach the file.
+  private func remember(_ lines: [String]) {
+    guard let editor = (source as? EditorInput)?.editor, let first = lines.first,
+      !first.hasPrefix(" "), lines.contains(where: { !$0.allSatisfy(\.isWhitespace) })
+    else { return }
+    editor.addHistory(SecretRedactor.redact(lines.joined(separator: "\n")))
+  }
+
+  /// Ctrl-D or `\q` with a transaction open asks first.
+  func confirmQuit() -> Bool {
+    guard let session = shell.session, source.isInteractive else { return true }
+    switch session.driver.transactionState {
+    case .inTransaction, .failed:
+      let read = source.readLine(
+        prompt: "A transaction is open on \(session.name); quitting rolls it back. Quit? [y/N] ")
+      if case .line(let answer) = read, answer.lowercased().hasPrefix("y") { return true }
+      return false
+    default:
+      return true
+    }
+  }
+}
+
+/// The prompt: `name=>`, `name=*>` in a transaction, `name=!>` in a failed one; continuation
+/// lines show psql's `%R` (`-`, `(`, `'`, `"`, `$`, `*`) instead of `=`.
+enum Prompt {
+  static func text(for session: Session?, splitter: StatementSplitter) -> String {
+    guard let session else { return "!> " }
+    let marker = splitter.isEmpty ? "=" : String(splitter.continuationMarker)
+    let state: String
+    switch session.driver.transactionState {
+    case .inTransaction: state = "*"
+    case .failed: state = "!"
+    case .unknown: state = "?"
+    case .idle: state = ""
+    }
+    return session.name + marker + state + "> "
+  }
+}

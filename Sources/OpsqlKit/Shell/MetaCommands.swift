@@ -1,0 +1,337 @@
+import Glibc
+
+/// The backslash commands: one table, one line of help each (`\?` prints it).
+enum MetaCommands {
+  typealias Handler = (MetaCommandLine, Shell, inout StatementSplitter) throws -> Bool
+
+  struct Command {
+    let names: [String]
+    let usage: String
+    let help: String
+    let handler: Handler
+  }
+
+  static let table: [Command] = [
+    Command(names: ["?"], usage: "\\?", help: "list the meta-commands", handler: help),
+    Command(names: ["q", "quit"], usage: "\\q", help: "quit opsql", handler: quit),
+    Command(
+      names: ["c", "connect"], usage: "\\c [DBNAME|URL|CONNINFO [USER] [HOST] [PORT]]",
+      help: "connect to another database (what is left out is kept)", handler: connect),
+    Command(
+      names: ["conninfo"], usage: "\\conninfo", help: "show the current connection",
+      handler: conninfo),
+    Command(
+      names: ["i", "include"], usage: "\\i FILE", help: "run commands from a file",
+      handler: include),
+    Command(
+      names: ["ir", "include_relative"], usage: "\\ir FILE",
+      help: "as \\i, relative to the script being run", handler: include),
+    Command(
+      names: ["g"], usage: "\\g", help: "run the query buffer (as ';' does)", handler: send),
+    Command(
+      names: ["p", "print"], usage: "\\p", help: "show the query buffer", handler: printBuffer),
+    Command(names: ["r", "reset"], usage: "\\r", help: "clear the query buffer", handler: reset),
+    Command(names: ["echo"], usage: "\\echo [-n] TEXT", help: "print text", handler: echo),
+    Command(
+      names: ["o", "out"], usage: "\\o [FILE|'|COMMAND']",
+      help: "send query results to a file or a command, or back to stdout", handler: output),
+    Command(
+      names: ["timing"], usage: "\\timing [on|off]", help: "show how long each statement took",
+      handler: timing),
+    Command(
+      names: ["x"], usage: "\\x [on|off|auto]", help: "expanded display (a line per column)",
+      handler: expanded),
+    Command(
+      names: ["t"], usage: "\\t [on|off]", help: "show only rows (no header or footer)",
+      handler: tuplesOnly),
+    Command(
+      names: ["a"], usage: "\\a", help: "toggle between aligned and unaligned output",
+      handler: toggleAligned),
+    Command(
+      names: ["pset"], usage: "\\pset [OPTION [VALUE]]",
+      help: "output options: format, null, pager, expanded, tuples_only, fieldsep",
+      handler: pset),
+  ]
+
+  private static let byName: [String: Command] = {
+    var map: [String: Command] = [:]
+    for command in table { for name in command.names { map[name] = command } }
+    return map
+  }()
+
+  /// Runs a meta-command; false when it failed (the error is already shown).
+  static func run(_ line: MetaCommandLine, shell: Shell, buffer: inout StatementSplitter) -> Bool {
+    guard let command = byName[line.name] else {
+      shell.reportError("invalid command \\\(line.name) (try \\? for help)")
+      return false
+    }
+    do {
+      return try command.handler(line, shell, &buffer)
+    } catch let error as ShellError {
+      shell.reportError("\\\(line.name): \(error.message)")
+      return false
+    } catch let error as ConnectionError {
+      shell.reportError("\\\(line.name): \(error.message)")
+      return false
+    } catch {
+      shell.reportError("\\\(line.name): \(error)")
+      return false
+    }
+  }
+
+  // MARK: - Handlers
+
+  private static func help(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    -> Bool
+  {
+    let width = table.map(\.usage.count).max() ?? 0
+    var text = "General\n"
+    for command in table {
+      text +=
+        "  " + command.usage
+        + String(repeating: " ", count: width - command.usage.count + 2) + command.help + "\n"
+    }
+    shell.out.write(text)
+    shell.out.flush()
+    return true
+  }
+
+  private static func quit(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    -> Bool
+  {
+    if let source = shell.source, !MainLoop(shell: shell, source: source).confirmQuit() {
+      return true
+    }
+    shell.quitRequested = true
+    return true
+  }
+
+  private static func connect(
+    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
+  ) throws -> Bool {
+    let target = connectTarget(line.arguments, current: shell.session?.driver)
+    let session = try shell.connect(target)
+    shell.session?.driver.close()
+    shell.session = session
+    shell.say(
+      "You are now connected to database \"\(session.driver.database)\" as user \"\(session.driver.user)\"."
+    )
+    return true
+  }
+
+  /// psql's `\c` arguments: a URL or conninfo is used as given; otherwise positional
+  /// `DBNAME [USER] [HOST] [PORT]`, where `-` or an omitted value keeps the current one.
+  static func connectTarget(_ args: [String], current: PostgresDriver?) -> String? {
+    if let first = args.first, first.contains("=") || first.contains("://") { return first }
+    let keys = ["dbname", "user", "host", "port"]
+    let kept = [current?.database, current?.user, current?.host, current?.port]
+    var parts: [String] = []
+    for (k, key) in keys.enumerated() {
+      let given = k < args.count && args[k] != "-" ? args[k] : nil
+      guard let value = given ?? kept[k], !value.isEmpty else { continue }
+      parts.append("\(key)=" + conninfoQuote(value))
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
+  }
+
+  /// A conninfo value in single quotes with `\` and `'` escaped, as libpq reads it.
+  static func conninfoQuote(_ value: String) -> String {
+    var quoted = "'"
+    for c in value {
+      if c == "'" || c == "\\" { quoted.append("\\") }
+      quoted.append(c)
+    }
+    return quoted + "'"
+  }
+
+  private static func conninfo(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    guard let session = shell.session else { throw ShellError("not connected") }
+    shell.say(session.connectionDescription)
+    return true
+  }
+
+  private static func include(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    guard var path = line.arguments.first else { throw ShellError("missing required argument") }
+    if line.name.hasPrefix("ir") || line.name == "include_relative", !path.hasPrefix("/"),
+      let current = shell.source?.name, let slash = current.lastIndex(of: "/")
+    {
+      path = String(current[...slash]) + path
+    }
+    guard shell.includeDepth < 16 else { throw ShellError("\(path): too many nested \\i") }
+    guard let input = FileInput(path: path) else {
+      throw ShellError("\(path): \(String(cString: strerror(errno)))")
+    }
+    shell.includeDepth += 1
+    defer { shell.includeDepth -= 1 }
+    switch MainLoop(shell: shell, source: input).run() {
+    case .finished: return true
+    case .quit:
+      shell.quitRequested = true
+      return true
+    case .stopped: return false
+    }
+  }
+
+  private static func send(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  )
+    -> Bool
+  {
+    guard case .statement(let sql)? = buffer.finish() else { return true }
+    return shell.executor.run(sql)
+  }
+
+  private static func printBuffer(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  ) -> Bool {
+    shell.say(buffer.isEmpty ? "Query buffer is empty." : buffer.pendingText)
+    return true
+  }
+
+  private static func reset(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  )
+    -> Bool
+  {
+    buffer.reset()
+    if shell.isInteractive { shell.say("Query buffer reset (cleared).") }
+    return true
+  }
+
+  private static func echo(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    -> Bool
+  {
+    var args = line.arguments
+    let newline = args.first != "-n"
+    if !newline { args.removeFirst() }
+    shell.out.write(args.joined(separator: " ") + (newline ? "\n" : ""))
+    shell.out.flush()
+    return true
+  }
+
+  private static func output(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    // `\o | cmd` takes the rest of the line as the command, as psql does.
+    let target = line.rest.hasPrefix("|") ? line.rest : line.arguments.first
+    try shell.redirectOutput(target)
+    return true
+  }
+
+  private static func timing(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    shell.settings.timing = try toggle(line.arguments.first, current: shell.settings.timing)
+    shell.say("Timing is \(shell.settings.timing ? "on" : "off").")
+    return true
+  }
+
+  private static func expanded(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    try setExpanded(line.arguments.first, shell)
+    return true
+  }
+
+  private static func setExpanded(_ value: String?, _ shell: Shell) throws {
+    if value?.lowercased() == "auto" {
+      shell.settings.expanded = .auto
+    } else {
+      let on = try toggle(value, current: shell.settings.expanded != .off)
+      shell.settings.expanded = on ? .on : .off
+    }
+    switch shell.settings.expanded {
+    case .on: shell.say("Expanded display is on.")
+    case .off: shell.say("Expanded display is off.")
+    case .auto: shell.say("Expanded display is used automatically.")
+    }
+  }
+
+  private static func tuplesOnly(
+    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
+  )
+    throws -> Bool
+  {
+    shell.settings.tuplesOnly = try toggle(line.arguments.first, current: shell.settings.tuplesOnly)
+    shell.say("Tuples only is \(shell.settings.tuplesOnly ? "on" : "off").")
+    return true
+  }
+
+  private static func toggleAligned(
+    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
+  ) -> Bool {
+    shell.settings.format = shell.settings.format == .aligned ? .unaligned : .aligned
+    shell.say("Output format is \(shell.settings.format.rawValue).")
+    return true
+  }
+
+  private static func pset(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter)
+    throws -> Bool
+  {
+    let args = line.arguments
+    guard let option = args.first?.lowercased() else {
+      let s = shell.settings
+      let expanded = s.expanded == .auto ? "auto" : (s.expanded == .on ? "on" : "off")
+      let rows = [
+        ("expanded", expanded), ("fieldsep", "'\(s.fieldSeparator)'"),
+        ("format", s.format.rawValue), ("null", "'\(s.nullDisplay)'"),
+        ("pager", s.pager ? "1" : "0"), ("tuples_only", s.tuplesOnly ? "on" : "off"),
+      ]
+      for (name, value) in rows {
+        shell.out.write(name + String(repeating: " ", count: 24 - name.count) + value + "\n")
+      }
+      shell.out.flush()
+      return true
+    }
+    let value = args.count > 1 ? args[1] : nil
+    switch option {
+    case "format":
+      if let value {
+        guard
+          let format = OutputFormat.allCases.first(where: {
+            $0.rawValue.hasPrefix(value.lowercased())
+          })
+        else {
+          throw ShellError(
+            "allowed formats are "
+              + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        shell.settings.format = format
+      }
+      shell.say("Output format is \(shell.settings.format.rawValue).")
+    case "null":
+      if let value { shell.settings.nullDisplay = value }
+      shell.say("Null display is \"\(shell.settings.nullDisplay)\".")
+    case "pager":
+      shell.settings.pager = try toggle(value, current: shell.settings.pager)
+      shell.say(shell.settings.pager ? "Pager is used for long output." : "Pager usage is off.")
+    case "expanded", "x":
+      try setExpanded(value, shell)
+    case "tuples_only", "t":
+      shell.settings.tuplesOnly = try toggle(value, current: shell.settings.tuplesOnly)
+      shell.say("Tuples only is \(shell.settings.tuplesOnly ? "on" : "off").")
+    case "fieldsep":
+      if let value { shell.settings.fieldSeparator = value }
+      shell.say("Field separator is \"\(shell.settings.fieldSeparator)\".")
+    default:
+      throw ShellError("unknown option: \(option)")
+    }
+    return true
+  }
+
+  /// psql's boolean values: on/off, true/false, yes/no, 1/0 (prefixes allowed); none toggles.
+  static func toggle(_ value: String?, current: Bool) throws -> Bool {
+    guard let value = value?.lowercased(), !value.isEmpty else { return !current }
+    for word in ["on", "true", "yes", "1"] where word.hasPrefix(value) && value != "o" {
+      return true
+    }
+    for word in ["off", "false", "no", "0"] where word.hasPrefix(value) && value != "o" {
+      return false
+    }
+    throw ShellError("unrecognized value \"\(value)\": Boolean expected")
+  }
+}

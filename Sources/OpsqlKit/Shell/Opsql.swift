@@ -1,0 +1,128 @@
+import Glibc
+
+/// The program: parse argv, connect, run `-c`/`-f` or the interactive shell, and map the
+/// outcome to an exit code. The executable only calls `Opsql.main`.
+public enum Opsql {
+  public static let version = "0.1.0"
+
+  public static func main(_ arguments: [String]) -> Int32 {
+    setUpLocale()
+    signal(SIGPIPE, SIG_IGN)
+    Interrupts.install()
+    let options: ShellOptions
+    do {
+      options = try ShellOptions(arguments: arguments)
+    } catch let error as ShellError {
+      printError("opsql: \(error.message)")
+      return 2
+    } catch {
+      return 2
+    }
+    if options.showHelp {
+      print(ShellOptions.usage)
+      return 0
+    }
+    if options.showVersion {
+      print("opsql \(version)")
+      return 0
+    }
+    let shell = Shell(options: options)
+    if let format = options.format { shell.settings.format = format }
+    if options.expanded { shell.settings.expanded = .on }
+    // Scripts named on the command line must exist before anything connects.
+    for case .file(let path) in options.actions where path != "-" {
+      if access(path, R_OK) != 0 {
+        printError("opsql: \(path): \(String(cString: strerror(errno)))")
+        return 2
+      }
+    }
+    do {
+      shell.session = try shell.connect(options.target)
+    } catch let error as ConnectionError {
+      printError("opsql: error: \(error.message)")
+      return 2
+    } catch {
+      printError("opsql: error: \(error)")
+      return 2
+    }
+    var actions = options.actions
+    let stdinIsTerminal = isatty(0) == 1
+    if actions.isEmpty && !stdinIsTerminal { actions = [.file("-")] }
+    if actions.isEmpty {
+      runInteractive(shell)
+      return shell.finish()
+    }
+    for action in actions {
+      let source: InputSource
+      switch action {
+      case .command(let text): source = TextInput(text)
+      case .file(let path):
+        guard let input = FileInput(path: path) else {
+          shell.reportError("opsql: \(path): \(String(cString: strerror(errno)))")
+          _ = shell.finish()
+          return 2
+        }
+        source = input
+      }
+      let outcome = MainLoop(shell: shell, source: source).run()
+      if outcome == .quit { break }
+      if outcome == .stopped && !options.continueOnError { break }
+    }
+    return shell.finish()
+  }
+
+  private static func runInteractive(_ shell: Shell) {
+    let editor = LineEditor(program: "opsql", historyPath: StatePaths.historyFile())
+    if let session = shell.session {
+      shell.say("opsql \(version) (server \(session.driver.serverVersion)). Type \\? for help.\n")
+    }
+    _ = MainLoop(shell: shell, source: EditorInput(editor: editor)).run()
+  }
+
+  /// libedit drops non-ASCII input under the C locale: use the user's, or C.UTF-8.
+  private static func setUpLocale() {
+    if let current = setlocale(LC_CTYPE, ""),
+      String(cString: current).lowercased().contains("utf")
+    {
+      return
+    }
+    setlocale(LC_CTYPE, "C.UTF-8")
+  }
+
+  static func printError(_ message: String) {
+    let text = message + "\n"
+    _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
+  }
+}
+
+/// Where opsql keeps state: `$XDG_STATE_HOME/opsql` (default `~/.local/state/opsql`), mode 0700.
+public enum StatePaths {
+  public static func directory() -> String? {
+    let base: String
+    if let xdg = getenv("XDG_STATE_HOME"), xdg.pointee != 0 {
+      base = String(cString: xdg)
+    } else if let home = getenv("HOME"), home.pointee != 0 {
+      base = String(cString: home) + "/.local/state"
+    } else {
+      return nil
+    }
+    let dir = base + "/opsql"
+    guard makeDirectories(dir, mode: 0o700) else { return nil }
+    return dir
+  }
+
+  public static func historyFile() -> String? {
+    directory().map { $0 + "/line_history" }
+  }
+
+  /// `mkdir -p`; the last component gets `mode`, the others 0755.
+  static func makeDirectories(_ path: String, mode: mode_t) -> Bool {
+    var prefix = path.hasPrefix("/") ? "" : "."
+    let parts = path.split(separator: "/")
+    for (k, part) in parts.enumerated() {
+      prefix += "/" + part
+      if mkdir(prefix, k == parts.count - 1 ? mode : 0o755) != 0 && errno != EEXIST { return false }
+    }
+    return true
+  }
+}

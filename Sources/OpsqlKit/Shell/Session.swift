@@ -1,0 +1,26 @@
+/// An open connection to a target, as the shell keeps it.
+public final class Session {
+  /// The name shown in the prompt and `\conninfo`.
+  public var name: String
+  public let driver: PostgresDriver
+
+  public init(name: String, driver: PostgresDriver) {
+    self.name = name
+    self.driver = driver
+  }
+
+  /// psql's `\conninfo` sentence.
+  public var connectionDescription: String {
+    var text = "You are connected to database \"\(driver.database)\" as user \"\(driver.user)\""
+    let host = driver.host
+    if host.hasPrefix("/") {
+      text += " via socket in \"\(host)\""
+    } else {
+      text += " on host \"\(host)\""
+      if let address = driver.hostAddress, address != host { text += " (address \"\(address)\")" }
+    }
+    text += " at port \"\(driver.port)\"."
+    if driver.sslInUse { text += "\nSSL connection is in use." }
+    return text
+  }
+}

@@ -1,0 +1,140 @@
+import Glibc
+
+/// The state of one opsql process: print settings, the open session, where output goes, and
+/// whether anything failed. Statements reach databases only through `executor`.
+public final class Shell {
+  public var settings = PrintSettings()
+  public var session: Session?
+  /// Query results (`\o` redirects it).
+  public let out = OutputStream(fd: 1)
+  /// Errors, notices and messages that are not results.
+  public let err = OutputStream(fd: 2)
+  public let options: ShellOptions
+  /// The input being read now, for `opsql:FILE:LINE:` prefixes and questions.
+  var source: InputSource?
+  var quitRequested = false
+  /// Set when a statement or command failed; decides the exit code of scripts.
+  public internal(set) var anyFailed = false
+  var includeDepth = 0
+  /// `\o FILE` or `\o |COMMAND`.
+  private var outputFile: Int32?
+  private var outputPipe: UnsafeMutablePointer<FILE>?
+  public private(set) lazy var executor = Executor(shell: self)
+
+  public init(options: ShellOptions) {
+    self.options = options
+  }
+
+  /// True when the shell talks with a person: the line editor is in charge.
+  var isInteractive: Bool { source?.isInteractive ?? false }
+
+  // MARK: - Messages
+
+  /// An error line, prefixed with the script's file and line as psql does.
+  func reportError(_ message: String) {
+    out.flush()
+    if let source, let name = source.name {
+      err.write("opsql:\(name):\(source.lineNumber): ")
+    }
+    err.write(message)
+    if !message.hasSuffix("\n") { err.write(byte: 0x0A) }
+    err.flush()
+  }
+
+  func reportError(_ error: DatabaseError) {
+    reportError(ErrorRenderer.render(error))
+  }
+
+  func notice(_ error: DatabaseError) {
+    out.flush()
+    err.write(ErrorRenderer.render(error, withCode: false))
+    err.flush()
+  }
+
+  /// A message for the user on stdout (psql's "Expanded display is on.").
+  func say(_ message: String) {
+    out.write(message)
+    out.write(byte: 0x0A)
+    out.flush()
+  }
+
+  // MARK: - Connection
+
+  /// Opens a Postgres session; the password prompt is offered only on a terminal.
+  func connect(_ target: String?) throws -> Session {
+    let canAsk = isatty(0) == 1
+    let driver = try PostgresDriver(
+      target: target,
+      passwordPrompt: canAsk ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+    driver.onNotice = { [unowned self] in self.notice($0) }
+    return Session(name: driver.database, driver: driver)
+  }
+
+  // MARK: - Output redirection
+
+  /// `\o`: sends results to a file, to a command's stdin (`|cmd`), or back to stdout.
+  func redirectOutput(_ target: String?) throws {
+    out.flush()
+    if let outputPipe {
+      pclose(outputPipe)
+      self.outputPipe = nil
+    }
+    if let outputFile {
+      close(outputFile)
+      self.outputFile = nil
+    }
+    out.redirect(to: 1)
+    guard let target, !target.isEmpty else { return }
+    if target.hasPrefix("|") {
+      guard let p = popen(String(target.dropFirst()), "w") else {
+        throw ShellError("\(target): \(String(cString: strerror(errno)))")
+      }
+      outputPipe = p
+      out.redirect(to: fileno(p))
+    } else {
+      let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+      guard fd >= 0 else { throw ShellError("\(target): \(String(cString: strerror(errno)))") }
+      outputFile = fd
+      out.redirect(to: fd)
+    }
+  }
+
+  /// Rows of the terminal when results should go through the pager.
+  var pagerLines: Int? {
+    guard settings.pager, isInteractive, out.fd == 1, isatty(1) == 1,
+      let size = terminalSize(1)
+    else { return nil }
+    return size.rows - 1
+  }
+
+  var pagerCommand: String {
+    for name in ["OPSQL_PAGER", "PAGER"] {
+      if let p = getenv(name), p.pointee != 0 { return String(cString: p) }
+    }
+    return access("/usr/bin/less", X_OK) == 0 ? "less -SRXF" : "more"
+  }
+
+  /// Terminal width for `\x auto`, when results go to a terminal.
+  var terminalColumns: Int? {
+    guard out.fd == 1, isatty(1) == 1 else { return nil }
+    return terminalSize(1)?.columns
+  }
+
+  // MARK: - Leaving
+
+  /// Closes everything; returns the process exit code.
+  public func finish() -> Int32 {
+    try? redirectOutput(nil)
+    out.flush()
+    err.flush()
+    session?.driver.close()
+    session = nil
+    return anyFailed ? 1 : 0
+  }
+}
+
+/// A one-line error from the shell itself (a meta-command's bad argument, a missing file).
+public struct ShellError: Error, Equatable {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+}

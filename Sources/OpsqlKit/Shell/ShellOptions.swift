@@ -1,0 +1,91 @@
+/// The command line of SPEC §1, parsed.
+public struct ShellOptions: Equatable {
+  /// What to run, in the order given: `-c TEXT` and `-f FILE`.
+  public enum Action: Equatable {
+    case command(String)
+    case file(String)
+  }
+
+  public var target: String?
+  public var actions: [Action] = []
+  public var continueOnError = false
+  public var yes = false
+  public var dryRun = false
+  public var format: OutputFormat?
+  public var expanded = false
+  public var configPath: String?
+  public var auditPath: String?
+  public var showVersion = false
+  public var showHelp = false
+
+  public init() {}
+
+  /// Parses argv (without the program name); throws a one-line usage error.
+  public init(arguments: [String]) throws {
+    var args = arguments[...]
+    func value(_ option: String) throws -> String {
+      guard let v = args.popFirst() else {
+        throw ShellError("option \(option) needs a value (see opsql --help)")
+      }
+      return v
+    }
+    while let arg = args.popFirst() {
+      // --option=value is accepted for every option that takes a value.
+      var option = arg
+      if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
+        option = String(arg[..<eq])
+        args.insert(String(arg[arg.index(after: eq)...]), at: args.startIndex)
+      }
+      switch option {
+      case "-c", "--command": actions.append(.command(try value(option)))
+      case "-f", "--file": actions.append(.file(try value(option)))
+      case "--continue-on-error": continueOnError = true
+      case "--yes": yes = true
+      case "--dry-run": dryRun = true
+      case "--csv": format = .csv
+      case "--json": format = .json
+      case "-x", "--expanded": expanded = true
+      case "--config": configPath = try value(option)
+      case "--audit": auditPath = try value(option)
+      case "--version", "-V": showVersion = true
+      case "--help", "-?", "-h": showHelp = true
+      case "--":
+        if let t = args.popFirst() { try setTarget(t) }
+      default:
+        if option.hasPrefix("-") && option != "-" {
+          throw ShellError("unknown option \(option) (see opsql --help)")
+        }
+        try setTarget(option)
+      }
+    }
+  }
+
+  private mutating func setTarget(_ t: String) throws {
+    guard target == nil else {
+      throw ShellError("more than one target given: \(target!) and \(t)")
+    }
+    target = t
+  }
+
+  public static let usage = """
+    opsql — an operations shell for PostgreSQL (and, soon, Cloudflare D1 and SQLite)
+
+    Usage:
+      opsql [TARGET] [options]
+
+    TARGET is a database name, a postgresql:// URL or a conninfo string such as
+    "service=prod" or "host=db1 dbname=app"; what it leaves out comes from the PG*
+    variables, the service files and ~/.pgpass, as in psql.
+
+    Options:
+      -c, --command TEXT      run TEXT (SQL or a meta-command); repeatable; then exit
+      -f, --file FILE         run a script ("-" reads stdin); then exit
+      --continue-on-error     keep going after a failed statement in scripts
+      --csv | --json | -x     output format for -c/-f (and the shell)
+      --version               print the version
+      --help                  this text
+
+    Exit codes: 0 success, 1 a statement failed, 2 usage or connection error.
+    In the shell, \\? lists the meta-commands.
+    """
+}

@@ -1,0 +1,4 @@
+import Glibc
+import OpsqlKit
+
+exit(Opsql.main(Array(CommandLine.arguments.dropFirst())))
