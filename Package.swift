@@ -17,7 +17,9 @@ let package = Package(
       name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     .target(name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ"]),
     .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
-    .target(name: "TestSupport", dependencies: ["OpsqlKit"], path: "Tests/TestSupport"),
+    .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
+    .target(
+      name: "TestSupport", dependencies: ["OpsqlKit", "CPseudoTerminal"], path: "Tests/TestSupport"),
     .testTarget(name: "OpsqlKitTests", dependencies: ["OpsqlKit"]),
     .testTarget(name: "IntegrationTests", dependencies: ["OpsqlKit", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["OpsqlKit", "TestSupport", "opsql"]),

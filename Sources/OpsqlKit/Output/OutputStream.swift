@@ -14,6 +14,15 @@ public final class OutputStream {
     buffer.reserveCapacity(capacity)
   }
 
+  /// A stream that keeps what is written in memory (`captured`), for tests and for callers
+  /// that need the text.
+  public init() {
+    fd = -1
+  }
+
+  /// What a memory stream received.
+  public private(set) var captured: [UInt8] = []
+
   /// True when the descriptor is a terminal.
   public var isTerminal: Bool { isatty(fd) == 1 }
 
@@ -116,6 +125,10 @@ public final class OutputStream {
   }
 
   private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+    if fd < 0 {
+      captured.append(contentsOf: bytes)
+      return
+    }
     guard !failed, var p = bytes.baseAddress else { return }
     var left = bytes.count
     while left > 0 {

@@ -64,6 +64,7 @@ public struct StatementSplitter: Sendable {
         segmentStart = token.end
       case .metaCommand:
         append(bytes[segmentStart..<token.start])
+        if !buffer.isEmpty { buffer.append(0x0A) }
         items.append(.metaCommand(String(decoding: bytes[token.start..<token.end], as: UTF8.self)))
         mode = .normal
         return items

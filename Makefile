@@ -1,0 +1,50 @@
+# opsql — the commands README.md names.
+SWIFT ?= swift
+SANDBOX ?= $(or $(OPSQL_SANDBOX),/tmp/opsql-sandbox-$(shell id -un))
+APT_PACKAGES = libedit-dev libpq-dev libsqlite3-dev libssl-dev postgresql-15 postgresql-client-15 tmux hyperfine
+
+.PHONY: install-deps build release run demo demo-stop test unit bench format lint clean
+
+install-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+# A sandbox PostgreSQL with demo data, then the shell on it. `make demo-stop` stops it.
+demo: install-deps release
+	@eval "$$(scripts/pgsandbox start $(SANDBOX))" && scripts/demo-data | psql -X -q -v ON_ERROR_STOP=1 >/dev/null && \
+	  echo "sandbox in $(SANDBOX); stop it with: make demo-stop" && \
+	  .build/release/opsql demo
+
+demo-stop:
+	scripts/pgsandbox stop $(SANDBOX)
+
+# The whole suite against a throwaway cluster that is removed afterwards, pass or fail.
+test: install-deps
+	$(SWIFT) build --build-tests
+	scripts/with-test-cluster $(SWIFT) test --skip-build
+
+# Only the pure unit tests (no server needed).
+unit:
+	$(SWIFT) test --filter OpsqlKitTests
+
+bench: install-deps release
+	bench/run
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build
