@@ -39,6 +39,8 @@ final class AlignedPrinter: ResultSink {
   }
 
   func row(_ cells: [UnsafeRawBufferPointer?]) throws {
+    // A row of no columns prints as nothing; psql counts it in the footer only.
+    guard !cells.isEmpty else { return }
     for cell in cells {
       if let cell {
         arena.append(contentsOf: cell)
@@ -61,7 +63,7 @@ final class AlignedPrinter: ResultSink {
   func endRows(count: Int, tag: String) throws {
     printChunk()
     // The expanded form has no `(N rows)` footer, except for an empty result.
-    if !settings.tuplesOnly && (expandedDecision != true || count == 0) {
+    if !settings.tuplesOnly && (expandedDecision != true || count == 0 || columns.isEmpty) {
       out.write(count == 1 ? "(1 row)\n" : "(\(count) rows)\n")
     }
     out.write(byte: 0x0A)

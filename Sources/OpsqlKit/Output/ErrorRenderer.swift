@@ -2,16 +2,17 @@
 /// a caret under the position, DETAIL, HINT, CONTEXT), with the SQLSTATE after the severity as
 /// psql's verbose form shows it.
 public enum ErrorRenderer {
-  public static func render(_ error: DatabaseError, withCode: Bool = true) -> String {
+  /// `asNotice` drops the SQLSTATE and CONTEXT, as psql shows notices (SHOW_CONTEXT=errors).
+  public static func render(_ error: DatabaseError, asNotice: Bool = false) -> String {
     var text = error.severity + ":  "
-    if withCode, let code = error.code, !code.isEmpty { text += code + ": " }
+    if !asNotice, let code = error.code, !code.isEmpty { text += code + ": " }
     text += error.message + "\n"
     if let position = error.position, let statement = error.statement {
       text += excerpt(statement, position: position)
     }
     if let detail = error.detail { text += "DETAIL:  \(detail)\n" }
     if let hint = error.hint { text += "HINT:  \(hint)\n" }
-    if let context = error.context { text += "CONTEXT:  \(context)\n" }
+    if !asNotice, let context = error.context { text += "CONTEXT:  \(context)\n" }
     return text
   }
 

@@ -52,6 +52,7 @@ final class UnalignedPrinter: StreamingPrinter {
   }
 
   override func row(_ cells: [UnsafeRawBufferPointer?]) throws {
+    guard !cells.isEmpty else { return }
     for (j, cell) in cells.enumerated() {
       if j > 0 { out.write(settings.fieldSeparator) }
       writeValue(cell)
@@ -80,6 +81,7 @@ final class CSVPrinter: StreamingPrinter {
   }
 
   override func row(_ cells: [UnsafeRawBufferPointer?]) throws {
+    guard !cells.isEmpty else { return }
     for (j, cell) in cells.enumerated() {
       if j > 0 { out.write(byte: UInt8(ascii: ",")) }
       if let cell {

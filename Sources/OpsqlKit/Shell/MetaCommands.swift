@@ -257,7 +257,10 @@ enum MetaCommands {
     throws -> Bool
   {
     shell.settings.tuplesOnly = try toggle(line.arguments.first, current: shell.settings.tuplesOnly)
-    shell.say("Tuples only is \(shell.settings.tuplesOnly ? "on" : "off").")
+    // psql announces a toggle, but not an explicit `\t on`.
+    if line.arguments.isEmpty {
+      shell.say("Tuples only is \(shell.settings.tuplesOnly ? "on" : "off").")
+    }
     return true
   }
 

@@ -29,6 +29,7 @@ public enum Opsql {
     let shell = Shell(options: options)
     if let format = options.format { shell.settings.format = format }
     if options.expanded { shell.settings.expanded = .on }
+    shell.settings.tuplesOnly = options.tuplesOnly
     // Scripts named on the command line must exist before anything connects.
     for case .file(let path) in options.actions where path != "-" {
       if access(path, R_OK) != 0 {

@@ -47,7 +47,7 @@ public final class Shell {
 
   func notice(_ error: DatabaseError) {
     out.flush()
-    err.write(ErrorRenderer.render(error, withCode: false))
+    err.write(ErrorRenderer.render(error, asNotice: true))
     err.flush()
   }
 

@@ -13,6 +13,7 @@ public struct ShellOptions: Equatable {
   public var dryRun = false
   public var format: OutputFormat?
   public var expanded = false
+  public var tuplesOnly = false
   public var configPath: String?
   public var auditPath: String?
   public var showVersion = false
@@ -45,6 +46,10 @@ public struct ShellOptions: Equatable {
       case "--csv": format = .csv
       case "--json": format = .json
       case "-x", "--expanded": expanded = true
+      case "-A", "--no-align": format = .unaligned
+      case "-t", "--tuples-only": tuplesOnly = true
+      // opsql reads no startup file; psql's habitual -X is accepted and changes nothing.
+      case "-X", "--no-psqlrc": break
       case "--config": configPath = try value(option)
       case "--audit": auditPath = try value(option)
       case "--version", "-V": showVersion = true
@@ -82,6 +87,7 @@ public struct ShellOptions: Equatable {
       -f, --file FILE         run a script ("-" reads stdin); then exit
       --continue-on-error     keep going after a failed statement in scripts
       --csv | --json | -x     output format for -c/-f (and the shell)
+      -A, -t                  unaligned output; rows only (as in psql)
       --version               print the version
       --help                  this text
 

@@ -1,0 +1,138 @@
+import Glibc
+import Testing
+
+@testable import TestSupport
+
+private func writeFile(_ path: String, _ text: String) {
+  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  precondition(fd >= 0)
+  _ = text.withCString { write(fd, $0, strlen($0)) }
+  close(fd)
+}
+
+/// `-c`, `-f`, piped stdin, `\i`, `\o` and friends, through the real binary.
+@Suite(.enabled(if: TestEnvironment.hasCluster, "needs the cluster of `make test`"), .serialized)
+struct ScriptTests {
+  let db = TestEnvironment.database("opsql_scripts")
+
+  @Test func scriptStopsAtFirstErrorWithFileAndLine() {
+    let dir = TestEnvironment.temporaryDirectory()
+    let script = dir + "/s.sql"
+    writeFile(
+      script,
+      "create table s1(a int);\ninsert into s1 values (1);\nselec;\ninsert into s1 values (2);\n")
+    let r = TestEnvironment.opsql([db, "-f", script])
+    #expect(r.status == 1)
+    #expect(
+      r.stderr.hasPrefix("opsql:\(script):3: ERROR:  42601: syntax error at or near \"selec\""))
+    let count = TestEnvironment.psql(["-d", db, "-At", "-c", "select count(*) from s1"])
+    #expect(count.stdout == "1\n")
+  }
+
+  @Test func continueOnErrorRunsTheRestButStillFails() {
+    let r = TestEnvironment.opsql(
+      [db, "--continue-on-error", "-f", "-"],
+      stdin:
+        "create table s2(a int);\ninsert into s2 values (1);\nselect 1/0;\ninsert into s2 values (2);\n"
+    )
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("ERROR:  22012: division by zero"))
+    let count = TestEnvironment.psql(["-d", db, "-At", "-c", "select count(*) from s2"])
+    #expect(count.stdout == "2\n")
+  }
+
+  @Test func pipedStdinIsAScriptWithoutPrompts() {
+    let r = TestEnvironment.opsql(
+      [db], stdin: "select 41 + 1 as answer;\nselect 'two'\n  as second;\n")
+    #expect(r.status == 0)
+    #expect(
+      r.stdout == " answer \n--------\n     42\n(1 row)\n\n second \n--------\n two\n(1 row)\n\n")
+    #expect(r.stderr.isEmpty)
+  }
+
+  @Test func unterminatedLastStatementRuns() {
+    let r = TestEnvironment.opsql([db, "--csv"], stdin: "select 7 as seven")
+    #expect(r.stdout == "seven\n7\n")
+  }
+
+  @Test func commandsRunInOrder() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "\\echo first", "-c", "select 'second' as s", "-c", "\\echo third",
+    ])
+    #expect(r.stdout == "first\n   s    \n--------\n second\n(1 row)\n\nthird\n")
+  }
+
+  @Test func includeAndOutputRedirection() {
+    let dir = TestEnvironment.temporaryDirectory()
+    writeFile(dir + "/inner.sql", "select 'from inner' as src;\n")
+    writeFile(dir + "/outer.sql", "\\o \(dir)/result.txt\n\\ir inner.sql\n\\o\n\\echo done\n")
+    let r = TestEnvironment.opsql([db, "-f", dir + "/outer.sql"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == "done\n")
+    let saved = Processes.run("/bin/cat", [dir + "/result.txt"])
+    #expect(saved.stdout == "    src     \n------------\n from inner\n(1 row)\n\n")
+  }
+
+  @Test func outputToACommand() {
+    let r = TestEnvironment.opsql([db, "-c", "\\o | tr a-z A-Z", "-c", "select 'shout' as word"])
+    #expect(r.stdout == " WORD  \n-------\n SHOUT\n(1 ROW)\n\n")
+  }
+
+  @Test func timingAndNotices() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "\\timing on", "-c",
+      "do $$ begin raise notice 'hello %', 42; end $$",
+    ])
+    #expect(r.status == 0)
+    #expect(r.stdout.hasPrefix("Timing is on.\nDO\nTime: "))
+    #expect(r.stdout.hasSuffix(" ms\n"))
+    #expect(r.stderr == "NOTICE:  hello 42\n")
+  }
+
+  @Test func errorDetailAndHint() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "create table s3(id int primary key)", "-c", "insert into s3 values (1), (1)",
+    ])
+    #expect(r.status == 1)
+    #expect(
+      r.stderr
+        == "ERROR:  23505: duplicate key value violates unique constraint \"s3_pkey\"\nDETAIL:  Key (id)=(1) already exists.\n"
+    )
+  }
+
+  @Test func largeResultsStream() {
+    let r = TestEnvironment.opsql([
+      db, "--csv", "-c", "select g, md5(g::text) from generate_series(1, 200000) g",
+    ])
+    #expect(r.status == 0)
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.count == 200_001)
+    #expect(lines.last == "200000,\(md5Of200000)")
+  }
+
+  @Test func jsonAndExpandedFromTheCommandLine() {
+    let j = TestEnvironment.opsql([
+      db, "--json", "-c", "select 1 as n, 'x' as s, true as b, null as z",
+    ])
+    #expect(j.stdout == "[\n{\"n\":1,\"s\":\"x\",\"b\":true,\"z\":null}\n]\n")
+    let x = TestEnvironment.opsql([db, "-x", "-c", "select 1 as n, 'x' as s"])
+    #expect(x.stdout == "-[ RECORD 1 ]\nn | 1\ns | x\n\n")
+  }
+
+  @Test func connectSwitchesDatabase() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "\\c postgres", "-c", "select current_database()", "-c", "\\conninfo",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      r.stdout.hasPrefix("You are now connected to database \"postgres\" as user \"postgres\".\n"))
+    #expect(r.stdout.contains(" postgres\n(1 row)"))
+    #expect(
+      r.stdout.contains(
+        "You are connected to database \"postgres\" as user \"postgres\" via socket in \"\(TestEnvironment.clusterDirectory)\""
+      ))
+  }
+}
+
+/// md5('200000'), computed once by the server and pinned here.
+private let md5Of200000 = "03e6c61603f6c550ab49ab6a2d83f793"
