@@ -78,6 +78,8 @@ public enum Opsql {
       shell.say("opsql \(version) (server \(session.driver.serverVersion)). Type \\? for help.\n")
     }
     _ = MainLoop(shell: shell, source: EditorInput(editor: editor)).run()
+    // As in psql, errors seen and shown during an interactive session do not make it fail.
+    shell.anyFailed = false
   }
 
   /// libedit drops non-ASCII input under the C locale: use the user's, or C.UTF-8.
