@@ -17,11 +17,11 @@ build:
 	$(SWIFT) build
 
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # A sandbox PostgreSQL with demo data, then the shell on it. `make demo-stop` stops it.
 demo: install-deps release
-	@eval "$$(scripts/pgsandbox start $(SANDBOX))" && scripts/demo-data | psql -X -q -v ON_ERROR_STOP=1 >/dev/null && \
+	@eval "$$(scripts/pgsandbox start $(SANDBOX))" && scripts/demo-data | PGOPTIONS=-cclient_min_messages=warning psql -X -q -v ON_ERROR_STOP=1 >/dev/null && \
 	  echo "sandbox in $(SANDBOX); stop it with: make demo-stop" && \
 	  .build/release/opsql demo
 
