@@ -101,6 +101,18 @@ struct InteractiveShellTests {
     #expect(term.waitForExit() == 0)
   }
 
+  @Test func lostConnectionIsResetAndTheShellGoesOn() {
+    let state = TestEnvironment.temporaryDirectory()
+    let term = start(state)
+    #expect(
+      enter(
+        term, "select pg_terminate_backend(pg_backend_pid());",
+        expecting: "Attempting reset: Succeeded."))
+    #expect(enter(term, "select 'back' as again;", expecting: "(1 row)"))
+    term.type("\\q\r")
+    #expect(term.waitForExit() == 0)
+  }
+
   @Test func tallOutputGoesThroughThePager() {
     let state = TestEnvironment.temporaryDirectory()
     let paged = state + "/paged.txt"

@@ -134,5 +134,34 @@ struct ScriptTests {
   }
 }
 
+extension ScriptTests {
+  @Test func lostConnectionStopsTheScriptWithExitTwo() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "select pg_terminate_backend(pg_backend_pid())", "-c", "\\echo not reached",
+    ])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("FATAL:  57P01: terminating connection due to administrator command"))
+    #expect(r.stderr.hasSuffix("connection to server was lost\n"))
+    #expect(!r.stdout.contains("not reached"))
+  }
+
+  @Test func applicationNameIsOpsql() {
+    let r = TestEnvironment.opsql([db, "-At", "-c", "select current_setting('application_name')"])
+    #expect(r.stdout == "opsql\n")
+    let overridden = TestEnvironment.opsql(
+      ["-d", db, "-At", "-c", "show application_name"], environment: ["PGAPPNAME": "mine"])
+    #expect(overridden.stdout == "mine\n")
+  }
+
+  @Test func laterSubcommandsSaySo() {
+    let r = TestEnvironment.opsql(["audit", "list"])
+    #expect(r.status == 2)
+    #expect(
+      r.stderr
+        == "opsql: \"opsql audit\" is not built yet; to open a database of that name use -d audit\n"
+    )
+  }
+}
+
 /// md5('200000'), computed once by the server and pinned here.
 private let md5Of200000 = "03e6c61603f6c550ab49ab6a2d83f793"

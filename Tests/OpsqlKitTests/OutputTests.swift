@@ -158,4 +158,15 @@ struct MessageFormatTests {
         == "create role a login password '***'; alter user b encrypted password '***'")
     #expect(SecretRedactor.redact("select 'password' , 'x'") == "select 'password' , 'x'")
   }
+
+  @Test func connectionSecretsAreRedacted() {
+    #expect(
+      SecretRedactor.redact("\\c postgresql://ops:s3cr3t@db1:5432/app?sslmode=require")
+        == "\\c postgresql://ops:***@db1:5432/app?sslmode=require")
+    #expect(
+      SecretRedactor.redact("\\c host=db1 password='a b\\'c' user=x")
+        == "\\c host=db1 password=*** user=x")
+    #expect(SecretRedactor.redact("\\c dbname=x PASSWORD = plain") == "\\c dbname=x PASSWORD = ***")
+    #expect(SecretRedactor.redact("\\c postgresql://ops@db1/app") == "\\c postgresql://ops@db1/app")
+  }
 }

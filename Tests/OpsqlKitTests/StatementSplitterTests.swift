@@ -160,3 +160,25 @@ struct StatementSplitterTests {
     #expect(s.feed("select 1;") == [stmt("select 1;")])
   }
 }
+
+struct ShellOptionsTests {
+  @Test func psqlStyleBundledOptions() throws {
+    let o = try ShellOptions(arguments: ["-Atc", "select 1", "-xf", "s.sql", "db"])
+    #expect(o.format == .unaligned)
+    #expect(o.tuplesOnly)
+    #expect(o.expanded)
+    #expect(o.actions == [.command("select 1"), .file("s.sql")])
+    #expect(o.target == "db")
+    #expect(try ShellOptions(arguments: ["-cselect 2"]).actions == [.command("select 2")])
+    #expect(try ShellOptions(arguments: ["--command=select 3"]).actions == [.command("select 3")])
+  }
+
+  @Test func usageErrorsAreOneLine() {
+    #expect(throws: ShellError("option -c needs a value (see opsql --help)")) {
+      try ShellOptions(arguments: ["-c"])
+    }
+    #expect(throws: ShellError("more than one target given: a and b")) {
+      try ShellOptions(arguments: ["a", "b"])
+    }
+  }
+}

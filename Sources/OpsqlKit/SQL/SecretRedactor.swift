@@ -1,9 +1,14 @@
-/// Masks secrets in SQL text before it is kept anywhere (history now; audit and recordings
-/// later): the string after `PASSWORD` (also `ENCRYPTED PASSWORD`) becomes `'***'`.
+/// Masks secrets before text is kept anywhere (history now; audit and recordings later): the
+/// string after `PASSWORD` (also `ENCRYPTED PASSWORD`) in SQL becomes `'***'`, and so do the
+/// password of a `postgresql://user:password@host` URL and a conninfo `password=…` value.
 public enum SecretRedactor {
   public static let mask = "'***'"
 
-  public static func redact(_ sql: String) -> String {
+  public static func redact(_ text: String) -> String {
+    redactConnectionStrings(redactPasswordLiterals(text))
+  }
+
+  static func redactPasswordLiterals(_ sql: String) -> String {
     let bytes = Array(sql.utf8)
     let tokens = SQLLexer.tokenize(bytes, startingIn: .normal).tokens
     var out: [UInt8] = []
@@ -22,5 +27,64 @@ public enum SecretRedactor {
     }
     out.append(contentsOf: bytes[copied...])
     return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension SecretRedactor {
+  /// `scheme://user:secret@host` → `scheme://user:***@host`; `password=secret` or
+  /// `password='a secret'` → `password=***`.
+  static func redactConnectionStrings(_ text: String) -> String {
+    var b = Array(text.utf8)
+    var k = 0
+    while k + 3 <= b.count {
+      if b[k] == UInt8(ascii: ":") && b[k + 1] == UInt8(ascii: "/") && b[k + 2] == UInt8(ascii: "/")
+      {
+        // The authority ends at '/', '?', '#' or whitespace; its userinfo at the last '@'.
+        var end = k + 3
+        while end < b.count && !isSpace(b[end])
+          && ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(b[end])
+        {
+          end += 1
+        }
+        if let at = b[(k + 3)..<end].lastIndex(of: UInt8(ascii: "@")),
+          let colon = b[(k + 3)..<at].firstIndex(of: UInt8(ascii: ":"))
+        {
+          b.replaceSubrange((colon + 1)..<at, with: Array("***".utf8))
+          k = colon + 4
+          continue
+        }
+        k = end
+        continue
+      }
+      k += 1
+    }
+    let key = Array("password".utf8)
+    k = 0
+    while k + key.count < b.count {
+      let starts = k == 0 || isSpace(b[k - 1])
+      if starts && b[k..<(k + key.count)].map({ $0 | 0x20 }) == key {
+        var v = k + key.count
+        while v < b.count && b[v] == 0x20 { v += 1 }
+        if v < b.count && b[v] == UInt8(ascii: "=") {
+          v += 1
+          while v < b.count && b[v] == 0x20 { v += 1 }
+          var end = v
+          if end < b.count && b[end] == UInt8(ascii: "'") {
+            end += 1
+            while end < b.count && b[end] != UInt8(ascii: "'") {
+              end += b[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            end = min(end + 1, b.count)
+          } else {
+            while end < b.count && !isSpace(b[end]) { end += 1 }
+          }
+          b.replaceSubrange(v..<end, with: Array("***".utf8))
+          k = v + 3
+          continue
+        }
+      }
+      k += 1
+    }
+    return String(decoding: b, as: UTF8.self)
   }
 }

@@ -40,9 +40,26 @@ public final class Executor {
     let elapsed = monotonicNow() - started
     shell.out.endPaging()
     shell.out.flush()
-    if let failure { shell.reportError(failure) }
+    if let failure {
+      shell.reportError(failure)
+      if !driver.isOpen { recoverLostConnection(driver) }
+    }
     if shell.settings.timing { shell.say(formatTiming(milliseconds: elapsed)) }
     return failure == nil
+  }
+}
+
+extension Executor {
+  /// Interactively, psql resets a lost connection and carries on; a script stops.
+  private func recoverLostConnection(_ driver: PostgresDriver) {
+    guard shell.isInteractive else {
+      shell.connectionLost = true
+      shell.reportError("connection to server was lost")
+      return
+    }
+    let ok = driver.reset()
+    shell.reportError(
+      "The connection to the server was lost. Attempting reset: \(ok ? "Succeeded." : "Failed.")")
   }
 }
 

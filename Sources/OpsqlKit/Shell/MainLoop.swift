@@ -46,6 +46,7 @@ struct MainLoop {
         for item in splitter.feed(line) {
           let ok = process(item, &splitter)
           if shell.quitRequested { return .quit }
+          if shell.connectionLost { return .stopped }
           if !ok && !interactive && !shell.options.continueOnError { return .stopped }
         }
         if interactive && splitter.isEmpty && !entryLines.isEmpty {

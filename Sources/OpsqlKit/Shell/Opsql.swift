@@ -67,7 +67,7 @@ public enum Opsql {
       }
       let outcome = MainLoop(shell: shell, source: source).run()
       if outcome == .quit { break }
-      if outcome == .stopped && !options.continueOnError { break }
+      if outcome == .stopped && (!options.continueOnError || shell.connectionLost) { break }
     }
     return shell.finish()
   }

@@ -16,6 +16,8 @@ public final class Shell {
   /// Set when a statement or command failed; decides the exit code of scripts.
   public internal(set) var anyFailed = false
   var includeDepth = 0
+  /// The server went away during a script: it stops, and opsql exits with 2 (as psql does).
+  var connectionLost = false
   /// `\o FILE` or `\o |COMMAND`.
   private var outputFile: Int32?
   private var outputPipe: UnsafeMutablePointer<FILE>?
@@ -64,7 +66,7 @@ public final class Shell {
   func connect(_ target: String?) throws -> Session {
     let canAsk = isatty(0) == 1
     let driver = try PostgresDriver(
-      target: target,
+      target: target, interactive: isatty(0) == 1 && isatty(1) == 1,
       passwordPrompt: canAsk ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
     driver.onNotice = { [unowned self] in self.notice($0) }
     return Session(name: driver.database, driver: driver)
@@ -129,7 +131,7 @@ public final class Shell {
     err.flush()
     session?.driver.close()
     session = nil
-    return anyFailed ? 1 : 0
+    return connectionLost ? 2 : (anyFailed ? 1 : 0)
   }
 }
 

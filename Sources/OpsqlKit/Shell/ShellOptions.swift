@@ -9,13 +9,9 @@ public struct ShellOptions: Equatable {
   public var target: String?
   public var actions: [Action] = []
   public var continueOnError = false
-  public var yes = false
-  public var dryRun = false
   public var format: OutputFormat?
   public var expanded = false
   public var tuplesOnly = false
-  public var configPath: String?
-  public var auditPath: String?
   public var showVersion = false
   public var showHelp = false
 
@@ -23,7 +19,7 @@ public struct ShellOptions: Equatable {
 
   /// Parses argv (without the program name); throws a one-line usage error.
   public init(arguments: [String]) throws {
-    var args = arguments[...]
+    var args = Self.expandShortOptions(arguments)[...]
     func value(_ option: String) throws -> String {
       guard let v = args.popFirst() else {
         throw ShellError("option \(option) needs a value (see opsql --help)")
@@ -41,22 +37,24 @@ public struct ShellOptions: Equatable {
       case "-c", "--command": actions.append(.command(try value(option)))
       case "-f", "--file": actions.append(.file(try value(option)))
       case "--continue-on-error": continueOnError = true
-      case "--yes": yes = true
-      case "--dry-run": dryRun = true
       case "--csv": format = .csv
       case "--json": format = .json
+      case "-d", "--dbname": try setTarget(try value(option))
       case "-x", "--expanded": expanded = true
       case "-A", "--no-align": format = .unaligned
       case "-t", "--tuples-only": tuplesOnly = true
       // opsql reads no startup file; psql's habitual -X is accepted and changes nothing.
       case "-X", "--no-psqlrc": break
-      case "--config": configPath = try value(option)
-      case "--audit": auditPath = try value(option)
       case "--version", "-V": showVersion = true
       case "--help", "-?", "-h": showHelp = true
       case "--":
         if let t = args.popFirst() { try setTarget(t) }
       default:
+        if target == nil && actions.isEmpty && Self.laterSubcommands.contains(option) {
+          throw ShellError(
+            "\"opsql \(option)\" is not built yet; to open a database of that name use -d \(option)"
+          )
+        }
         if option.hasPrefix("-") && option != "-" {
           throw ShellError("unknown option \(option) (see opsql --help)")
         }
@@ -64,6 +62,33 @@ public struct ShellOptions: Equatable {
       }
     }
   }
+
+  /// psql's bundled short options: `-At` is `-A -t`; `-Atc TEXT` and `-cTEXT` give `-c` its value.
+  static func expandShortOptions(_ arguments: [String]) -> [String] {
+    let takesValue: Set<Character> = ["c", "f", "d"]
+    var result: [String] = []
+    var rest = arguments[...]
+    while let arg = rest.popFirst() {
+      guard arg.count > 2, arg.hasPrefix("-"), !arg.hasPrefix("--") else {
+        result.append(arg)
+        if arg == "--" { result.append(contentsOf: rest); break }
+        continue
+      }
+      var letters = arg.dropFirst()
+      while let letter = letters.popFirst() {
+        result.append("-\(letter)")
+        if takesValue.contains(letter) {
+          if !letters.isEmpty { result.append(String(letters)) }
+          break
+        }
+      }
+    }
+    return result
+  }
+
+  /// Subcommands of SPEC §1 that later work adds; named here so that `opsql audit list` does not
+  /// try to open a database called "audit".
+  static let laterSubcommands: Set<String> = ["replay", "audit", "targets", "snippets", "attach"]
 
   private mutating func setTarget(_ t: String) throws {
     guard target == nil else {
@@ -78,7 +103,7 @@ public struct ShellOptions: Equatable {
     Usage:
       opsql [TARGET] [options]
 
-    TARGET is a database name, a postgresql:// URL or a conninfo string such as
+    TARGET (or -d TARGET) is a database name, a postgresql:// URL or a conninfo string such as
     "service=prod" or "host=db1 dbname=app"; what it leaves out comes from the PG*
     variables, the service files and ~/.pgpass, as in psql.
 

@@ -64,6 +64,8 @@ public final class LineEditor {
     promptBuffer = strdup(prompt)
     interrupted = false
     Interrupts.clear()
+    // libedit's own SIGWINCH handling is off with its signals: take the size afresh each time.
+    el_resize(el)
     var count: Int32 = 0
     guard let p = el_gets(el, &count) else {
       if count == -1 && errno == EINTR { return .interrupted }

@@ -13,8 +13,13 @@ public final class PostgresDriver: Driver {
   /// conninfo string (`service=…` included); what it leaves out comes from the PG* variables,
   /// the service files and `~/.pgpass`. `passwordPrompt` is asked for a password when the server
   /// wants one and none was found.
-  public init(target: String?, passwordPrompt: ((String) -> String?)? = nil) throws {
-    conn = try Self.open(target, password: nil)
+  /// `interactive` asks the server for the terminal's encoding (`client_encoding=auto`), as psql
+  /// does when it talks with a terminal.
+  public init(
+    target: String?, interactive: Bool = false, passwordPrompt: ((String) -> String?)? = nil
+  ) throws {
+    self.interactive = interactive
+    conn = try Self.open(target, password: nil, interactive: interactive)
     if PQstatus(conn) != CONNECTION_OK, PQconnectionNeedsPassword(conn) == 1,
       let ask = passwordPrompt
     {
@@ -22,7 +27,7 @@ public final class PostgresDriver: Driver {
       PQfinish(conn)
       conn = nil
       guard let password = ask(user) else { throw ConnectionError("no password supplied") }
-      conn = try Self.open(target, password: password)
+      conn = try Self.open(target, password: password, interactive: interactive)
     }
     guard PQstatus(conn) == CONNECTION_OK else {
       let message = Self.oneLine(String(cString: PQerrorMessage(conn)))
@@ -41,8 +46,15 @@ public final class PostgresDriver: Driver {
 
   deinit { close() }
 
-  private static func open(_ target: String?, password: String?) throws -> OpaquePointer? {
+  private let interactive: Bool
+
+  private static func open(_ target: String?, password: String?, interactive: Bool) throws
+    -> OpaquePointer?
+  {
     var pairs: [(String, String)] = [("fallback_application_name", "opsql")]
+    if interactive && getenv("PGCLIENTENCODING") == nil {
+      pairs.append(("client_encoding", "auto"))
+    }
     if let target { pairs.insert(("dbname", target), at: 0) }
     if let password { pairs.append(("password", password)) }
     let keys = pairs.map { strdup($0.0) }
@@ -64,6 +76,13 @@ public final class PostgresDriver: Driver {
   }
 
   public var isOpen: Bool { conn != nil && PQstatus(conn) == CONNECTION_OK }
+
+  /// After the server went away: reconnects with the same parameters (psql's reset).
+  public func reset() -> Bool {
+    guard let conn else { return false }
+    PQreset(conn)
+    return PQstatus(conn) == CONNECTION_OK
+  }
 
   // MARK: - Facts about the session
 
