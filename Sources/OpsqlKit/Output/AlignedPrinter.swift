@@ -18,6 +18,7 @@ final class AlignedPrinter: ResultSink {
   private var cellWidths: [Int] = []
   private var cellPlain: [Bool] = []
   private var rowsInChunk = 0
+  private var chunkHasNewlines = false
   private var chunksPrinted = 0
   private var recordsPrinted = 0
 
@@ -86,8 +87,10 @@ final class AlignedPrinter: ResultSink {
       cellWidths.append(cell.count)
       cellPlain.append(true)
     } else {
-      cellWidths.append(DisplayText.measure(cell).width)
+      let (width, lines) = DisplayText.measure(cell)
+      cellWidths.append(width)
       cellPlain.append(false)
+      if lines > 1 { chunkHasNewlines = true }
     }
   }
 
@@ -97,6 +100,7 @@ final class AlignedPrinter: ResultSink {
     cellWidths.removeAll(keepingCapacity: true)
     cellPlain.removeAll(keepingCapacity: true)
     rowsInChunk = 0
+    chunkHasNewlines = false
   }
 
   private func columnWidths() -> [Int] {
@@ -263,7 +267,13 @@ final class AlignedPrinter: ResultSink {
   private func printExpanded(_ arenaBytes: UnsafeRawBufferPointer) {
     let n = columns.count
     let headerWidth = headerWidths.max() ?? 0
-    let dataWidth = cellWidths.max() ?? 0
+    // psql widens the data column so that the `-[ RECORD n ]` line fits above it; the middle
+    // takes " | " plus a column for `+` when values have newlines.
+    let middle = 3 + (chunkHasNewlines ? 1 : 0)
+    let digits = rowsInChunk > 0 ? String(rowsInChunk).count : 0
+    let recordWidth = settings.tuplesOnly ? 0 : 12 + digits
+    let dataWidth =
+      max(headerWidth + middle + (cellWidths.max() ?? 0), recordWidth) - headerWidth - middle
     let headers = columns.map { column -> [(text: [UInt8], width: Int)] in
       var name = column.name
       return name.withUTF8 { DisplayText.lines(UnsafeRawBufferPointer($0)) }
