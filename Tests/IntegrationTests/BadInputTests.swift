@@ -44,10 +44,12 @@ struct BadInputTests {
   }
 
   @Test func syntaxError() {
-    let r = TestEnvironment.opsql(["-c", "selec 1"])
+    let r = TestEnvironment.opsql(["-c", "select 1 from from"])
     #expect(r.status == 1)
-    #expect(lines(r.stderr).first == "ERROR:  42601: syntax error at or near \"selec\"")
-    #expect(r.stderr.contains("LINE 1: selec 1\n        ^"))
+    #expect(
+      r.stderr
+        == "ERROR:  42601: syntax error at or near \"from\"\nLINE 1: select 1 from from\n                      ^\n"
+    )
   }
 
   @Test func missingScript() {

@@ -27,7 +27,7 @@ struct GoldenOutputTests {
     "select chr(1) || 'ctl' as ctl, E'back\\\\slash' as bs, '' as empty",
     "select '{\"k\": [1, 2]}'::jsonb as j, array[1,2,3] as arr, '2024-01-02'::date as d",
     "select 'a,b' as comma, 'say \"hi\"' as quote, E'multi\\nline' as nl, '\\.' as dot",
-    "create temp table golden(a int); insert into golden values (1), (2); update golden set a = a + 1 returning a",
+    "create temp table golden(a int); insert into golden values (1), (2); update golden set a = a + 1 where a > 0 returning a",
     "select 1 as x; select 2 as y",
   ]
 

@@ -276,7 +276,8 @@ private struct Scan {
     case "attach", "detach":
       return Classification(.destructive, "\(words[first].uppercased()) DATABASE")
     default:
-      return Classification(.destructive, "cannot be classified")
+      return Classification(
+        .destructive, "cannot be classified: \"\(words[first])\" is not a statement opsql knows")
     }
   }
 

@@ -1,9 +1,10 @@
 import Glibc
 
-/// The one front door: every statement — typed, from `-c`, from a script or `\i`, and later
-/// from snippets, `\on` and replays — runs through `run(_:)`. The stages are fixed here:
+/// The one front door: every statement — typed, from `-c`, from a script or `\i`, a snippet's
+/// body, and later `\on` and replays — runs through `run(_:)`. The stages are fixed here:
 ///   1. resolve the session;
-///   2. guard: classify the statement and apply the target's policy (snippets-and-guards issue);
+///   2. guard: the statements' classes against the target's policy, with the question (and a
+///      snippet's preview) when one is needed, or the dry run;
 ///   3. audit "begin", before anything is sent (audit issue);
 ///   4. run on the driver, rows streaming into the printer, Ctrl-C armed to cancel;
 ///   5. audit "end" with the outcome, then `\timing`.
@@ -13,14 +14,44 @@ public final class Executor {
 
   init(shell: Shell) { self.shell = shell }
 
-  /// Runs one statement and prints its results; returns false when it failed.
+  /// How a batch ended.
+  public enum Outcome: Equatable {
+    case ok
+    case failed
+    /// The guard refused or the user declined; nothing of the batch ran.
+    case refused
+  }
+
+  /// Runs typed SQL (one statement); returns false when it failed or was refused.
   @discardableResult
   public func run(_ sql: String) -> Bool {
+    run([PreparedStatement(sql: sql)]) == .ok
+  }
+
+  /// Guards a batch as a whole (the worst class decides, one question), then runs it statement
+  /// by statement, stopping at the first error.
+  public func run(
+    _ statements: [PreparedStatement], confirmValue: String? = nil, preview: (() -> Void)? = nil
+  ) -> Outcome {
     guard let session = shell.session else {
       shell.reportError("not connected to a database; use \\c to connect")
-      return false
+      return .failed
     }
-    let driver = session.driver
+    let answer = Guard(shell: shell).decide(
+      statements, on: session.target, confirmValue: confirmValue, preview: preview)
+    guard answer.allowsRunning else {
+      if answer == .dryRun { return .ok }
+      shell.anyRefused = true
+      return .refused
+    }
+    for statement in statements where !execute(statement, on: session.driver) {
+      return .failed
+    }
+    return .ok
+  }
+
+  /// Stage 4: the driver, the printer, the pager, Ctrl-C and `\timing`.
+  private func execute(_ statement: PreparedStatement, on driver: PostgresDriver) -> Bool {
     let printer = ResultPrinter.make(
       shell.settings, out: shell.out, terminalColumns: shell.terminalColumns)
     if let lines = shell.pagerLines {
@@ -30,7 +61,7 @@ public final class Executor {
     driver.armCancel()
     var failure: DatabaseError?
     do {
-      _ = try driver.execute(sql, into: printer)
+      _ = try driver.execute(statement.sql, parameters: statement.params, into: printer)
     } catch let error as DatabaseError {
       failure = error
     } catch {

@@ -21,6 +21,27 @@ struct MainLoop {
     var splitter = StatementSplitter()
     var entryLines: [String] = []
     let interactive = source.isInteractive
+    // One `-c` text is guarded as a whole; a typed line too; a script statement by statement.
+    let wholeInput = source is TextInput
+    var batch: [String] = []
+
+    /// What a batch's or command's outcome means for the loop: nil to go on.
+    func settle(_ result: Executor.Outcome) -> Outcome? {
+      if result == .failed { shell.anyFailed = true }
+      if shell.quitRequested { return .quit }
+      if shell.connectionLost { return .stopped }
+      if interactive || result == .ok { return nil }
+      return result == .refused || !shell.options.continueOnError ? .stopped : nil
+    }
+
+    /// Runs the pending batch.
+    func flush() -> Outcome? {
+      guard !batch.isEmpty else { return nil }
+      let statements = batch.map(PreparedStatement.init(sql:))
+      batch.removeAll()
+      return settle(shell.executor.run(statements))
+    }
+
     while true {
       let prompt = interactive ? Prompt.text(for: shell.session, splitter: splitter) : ""
       switch source.readLine(prompt: prompt) {
@@ -31,7 +52,8 @@ struct MainLoop {
           if confirmQuit() { return .quit }
           continue
         }
-        if let item = splitter.finish(), !process(item, &splitter) { return .stopped }
+        if case .statement(let sql)? = splitter.finish() { batch.append(sql) }
+        if let end = flush() { return end }
         return shell.quitRequested ? .quit : .finished
       case .interrupted:
         if interactive {
@@ -44,30 +66,27 @@ struct MainLoop {
       case .line(let line):
         if interactive { entryLines.append(line) }
         for item in splitter.feed(line) {
-          let ok = process(item, &splitter)
-          if shell.quitRequested { return .quit }
-          if shell.connectionLost { return .stopped }
-          if !ok && !interactive && !shell.options.continueOnError { return .stopped }
+          switch item {
+          case .statement(let sql):
+            batch.append(sql)
+            if !interactive && !wholeInput, let end = flush() { return end }
+          case .metaCommand(let text):
+            if let end = flush() { return end }
+            let refusedBefore = shell.anyRefused
+            let ok = MetaCommands.run(
+              MetaCommandLine(parsing: text), shell: shell, buffer: &splitter)
+            let result: Executor.Outcome =
+              ok ? .ok : (shell.anyRefused && !refusedBefore ? .refused : .failed)
+            if let end = settle(result) { return end }
+          }
         }
+        if interactive, let end = flush() { return end }
         if interactive && splitter.isEmpty && !entryLines.isEmpty {
           remember(entryLines)
           entryLines.removeAll()
         }
       }
     }
-  }
-
-  /// Runs one item; false when it failed.
-  private func process(_ item: InputItem, _ splitter: inout StatementSplitter) -> Bool {
-    let ok: Bool
-    switch item {
-    case .statement(let sql):
-      ok = shell.executor.run(sql)
-    case .metaCommand(let text):
-      ok = MetaCommands.run(MetaCommandLine(parsing: text), shell: shell, buffer: &splitter)
-    }
-    if !ok { shell.anyFailed = true }
-    return ok
   }
 
   /// One history entry per statement, however many lines it took; an entry whose first line

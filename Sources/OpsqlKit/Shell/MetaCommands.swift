@@ -48,6 +48,12 @@ enum MetaCommands {
       names: ["a"], usage: "\\a", help: "toggle between aligned and unaligned output",
       handler: toggleAligned),
     Command(
+      names: ["set"], usage: "\\set [NAME [VALUE]]",
+      help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
+      handler: setVariable),
+    Command(
+      names: ["unset"], usage: "\\unset NAME", help: "remove a variable", handler: unsetVariable),
+    Command(
       names: ["pset"], usage: "\\pset [OPTION [VALUE]]",
       help: "output options: format, null, pager, expanded, tuples_only, fieldsep",
       handler: pset),
@@ -109,7 +115,23 @@ enum MetaCommands {
   private static func connect(
     _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
   ) throws -> Bool {
-    let target = connectTarget(line.arguments, current: shell.session?.driver)
+    let target: Target
+    if let name = line.arguments.first, line.arguments.count == 1,
+      let configured = shell.config.target(named: name)
+    {
+      target = configured
+    } else {
+      let text = connectTarget(line.arguments, current: shell.session?.driver)
+      var adHoc = shell.resolveTarget(text)
+      // `\c otherdb` on the same server keeps the current target's care.
+      if let current = shell.session?.target, !(line.arguments.first ?? "").contains("="),
+        !(line.arguments.first ?? "").contains("://"), line.arguments.count < 3
+      {
+        adHoc.environment = current.environment
+        adHoc.readonly = current.readonly
+      }
+      target = adHoc
+    }
     let session = try shell.connect(target)
     shell.session?.driver.close()
     shell.session = session
@@ -269,6 +291,33 @@ enum MetaCommands {
   ) -> Bool {
     shell.settings.format = shell.settings.format == .aligned ? .unaligned : .aligned
     shell.say("Output format is \(shell.settings.format.rawValue).")
+    return true
+  }
+
+  private static func setVariable(
+    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
+  ) throws -> Bool {
+    guard let name = line.arguments.first else {
+      for (name, value) in shell.variables.sorted(by: { $0.key < $1.key }) {
+        shell.out.write("\(name) = '\(value)'\n")
+      }
+      shell.out.flush()
+      return true
+    }
+    guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+      throw ShellError("invalid variable name: \"\(name)\"")
+    }
+    let value = line.arguments.dropFirst().joined()
+    if name == "DRY_RUN" { _ = try toggle(value, current: false) }
+    shell.variables[name] = value
+    return true
+  }
+
+  private static func unsetVariable(
+    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
+  ) throws -> Bool {
+    guard let name = line.arguments.first else { throw ShellError("missing required argument") }
+    shell.variables[name] = nil
     return true
   }
 

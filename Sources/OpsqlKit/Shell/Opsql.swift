@@ -38,7 +38,15 @@ public enum Opsql {
       }
     }
     do {
-      shell.session = try shell.connect(options.target)
+      shell.config = try Config.load(explicitPath: options.configPath)
+    } catch let error as ConfigError {
+      printError("opsql: \(error)")
+      return 2
+    } catch {
+      return 2
+    }
+    do {
+      shell.session = try shell.connect(shell.resolveTarget(options.target))
     } catch let error as ConnectionError {
       printError("opsql: error: \(error.message)")
       return 2
@@ -80,6 +88,7 @@ public enum Opsql {
     _ = MainLoop(shell: shell, source: EditorInput(editor: editor)).run()
     // As in psql, errors seen and shown during an interactive session do not make it fail.
     shell.anyFailed = false
+    shell.anyRefused = false
   }
 
   /// libedit drops non-ASCII input under the C locale: use the user's, or C.UTF-8.

@@ -1,13 +1,15 @@
 /// An open connection to a target, as the shell keeps it.
 public final class Session {
-  /// The name shown in the prompt and `\conninfo`.
-  public var name: String
+  /// The target, with the name shown in the prompt.
+  public let target: Target
   public let driver: PostgresDriver
 
-  public init(name: String, driver: PostgresDriver) {
-    self.name = name
+  public init(target: Target, driver: PostgresDriver) {
+    self.target = target
     self.driver = driver
   }
+
+  public var name: String { target.name }
 
   /// psql's `\conninfo` sentence.
   public var connectionDescription: String {

@@ -10,11 +10,18 @@ public final class Shell {
   /// Errors, notices and messages that are not results.
   public let err = OutputStream(fd: 2)
   public let options: ShellOptions
+  public var config = Config()
+  /// `\set` variables; `DRY_RUN` is one of them.
+  public var variables: [String: String] = [:]
   /// The input being read now, for `opsql:FILE:LINE:` prefixes and questions.
   var source: InputSource?
   var quitRequested = false
   /// Set when a statement or command failed; decides the exit code of scripts.
   public internal(set) var anyFailed = false
+  /// Set when a guard refused something (declined, read-only, no terminal): exit code 3.
+  var anyRefused = false
+  /// Set when a dry run met something the real run would refuse.
+  var dryRunRefused = false
   var includeDepth = 0
   /// The server went away during a script: it stops, and opsql exits with 2 (as psql does).
   var connectionLost = false
@@ -62,14 +69,63 @@ public final class Shell {
 
   // MARK: - Connection
 
-  /// Opens a Postgres session; the password prompt is offered only on a terminal.
-  func connect(_ target: String?) throws -> Session {
-    let canAsk = isatty(0) == 1
+  /// Opens a session on a target; the password prompt is offered only on a terminal. An ad hoc
+  /// target without a name takes its database's name.
+  func connect(_ target: Target) throws -> Session {
+    guard target.kind == .postgres else {
+      throw ConnectionError(
+        "target \(target.name) is of kind \(target.kind.rawValue), which this build cannot open yet"
+      )
+    }
     let driver = try PostgresDriver(
-      target: target, interactive: isatty(0) == 1 && isatty(1) == 1,
-      passwordPrompt: canAsk ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+      target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
+      passwordPrompt: isatty(0) == 1
+        ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
     driver.onNotice = { [unowned self] in self.notice($0) }
-    return Session(name: driver.database, driver: driver)
+    var named = target
+    if named.name.isEmpty { named.name = driver.database }
+    return Session(target: named, driver: driver)
+  }
+
+  /// A configured target's name, or else an ad hoc connection string or database name.
+  func resolveTarget(_ text: String?) -> Target {
+    if let text, let configured = config.target(named: text) { return configured }
+    return Target(name: "", connection: text, origin: "command line")
+  }
+
+  // MARK: - Guard questions
+
+  /// `--dry-run` or `\set DRY_RUN on`.
+  var dryRun: Bool {
+    options.dryRun
+      || (variables["DRY_RUN"].map { (try? MetaCommands.toggle($0, current: false)) ?? false }
+        ?? false)
+  }
+
+  /// A question can be asked: the line editor is in charge, or stdin is a terminal.
+  var canAsk: Bool { isInteractive || isatty(0) == 1 }
+
+  /// Asks on the terminal; nil when there is no answer (end of input).
+  func ask(_ prompt: String) -> String? {
+    out.flush()
+    if let source, source.isInteractive {
+      if case .line(let answer) = source.readLine(prompt: prompt) { return answer }
+      return nil
+    }
+    err.write(prompt)
+    err.flush()
+    var bytes: [UInt8] = []
+    var c: UInt8 = 0
+    while Glibc.read(0, &c, 1) == 1 && c != 0x0A { bytes.append(c) }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// A guard's note for the user, on stderr so that piped results stay clean.
+  func notify(_ message: String, newline: Bool = true) {
+    out.flush()
+    err.write(message)
+    if newline { err.write(byte: 0x0A) }
+    err.flush()
   }
 
   // MARK: - Output redirection
@@ -131,7 +187,9 @@ public final class Shell {
     err.flush()
     session?.driver.close()
     session = nil
-    return connectionLost ? 2 : (anyFailed ? 1 : 0)
+    if connectionLost { return 2 }
+    if anyRefused || dryRunRefused { return 3 }
+    return anyFailed ? 1 : 0
   }
 }
 

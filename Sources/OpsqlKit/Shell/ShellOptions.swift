@@ -9,6 +9,11 @@ public struct ShellOptions: Equatable {
   public var target: String?
   public var actions: [Action] = []
   public var continueOnError = false
+  /// `--yes`: answer guard questions in advance (never overrides a read-only target).
+  public var yes = false
+  /// `--dry-run`: classify, guard and show; send nothing.
+  public var dryRun = false
+  public var configPath: String?
   public var format: OutputFormat?
   public var expanded = false
   public var tuplesOnly = false
@@ -37,6 +42,9 @@ public struct ShellOptions: Equatable {
       case "-c", "--command": actions.append(.command(try value(option)))
       case "-f", "--file": actions.append(.file(try value(option)))
       case "--continue-on-error": continueOnError = true
+      case "--yes": yes = true
+      case "--dry-run": dryRun = true
+      case "--config": configPath = try value(option)
       case "--csv": format = .csv
       case "--json": format = .json
       case "-d", "--dbname": try setTarget(try value(option))
@@ -103,7 +111,7 @@ public struct ShellOptions: Equatable {
     Usage:
       opsql [TARGET] [options]
 
-    TARGET (or -d TARGET) is a database name, a postgresql:// URL or a conninfo string such as
+    TARGET (or -d TARGET) is a target named in the config, a database name, a postgresql:// URL or a conninfo string such as
     "service=prod" or "host=db1 dbname=app"; what it leaves out comes from the PG*
     variables, the service files and ~/.pgpass, as in psql.
 
@@ -111,12 +119,16 @@ public struct ShellOptions: Equatable {
       -c, --command TEXT      run TEXT (SQL or a meta-command); repeatable; then exit
       -f, --file FILE         run a script ("-" reads stdin); then exit
       --continue-on-error     keep going after a failed statement in scripts
+      --yes                   answer guard questions in advance (not for read-only targets)
+      --dry-run               classify and guard each statement, send nothing
+      --config FILE           the target config (default $XDG_CONFIG_HOME/opsql/config)
       --csv | --json | -x     output format for -c/-f (and the shell)
       -A, -t                  unaligned output; rows only (as in psql)
       --version               print the version
       --help                  this text
 
-    Exit codes: 0 success, 1 a statement failed, 2 usage or connection error.
+    Exit codes: 0 success, 1 a statement failed, 2 usage, config or connection error,
+    3 refused by a guard.
     In the shell, \\? lists the meta-commands.
     """
 }

@@ -126,13 +126,51 @@ public final class PostgresDriver: Driver {
     PQfreeCancel(handle)
   }
 
+  // MARK: - Quoting
+
+  /// A string literal in this server's quoting (libpq's `PQescapeLiteral`: `'…'`, or `E'…'` when
+  /// the value holds a backslash).
+  public func quoteLiteral(_ value: String) -> String {
+    guard let conn, let p = PQescapeLiteral(conn, value, value.utf8.count) else {
+      return SQLQuoting.literal(value)
+    }
+    defer { PQfreemem(p) }
+    return String(cString: p)
+  }
+
+  /// A quoted identifier (`PQescapeIdentifier`).
+  public func quoteIdentifier(_ value: String) -> String {
+    guard let conn, let p = PQescapeIdentifier(conn, value, value.utf8.count) else {
+      return SQLQuoting.identifier(value)
+    }
+    defer { PQfreemem(p) }
+    return String(cString: p)
+  }
+
   // MARK: - Statements
 
   public func execute(_ sql: String, into sink: ResultSink) throws -> StatementSummary {
+    try execute(sql, parameters: [], into: sink)
+  }
+
+  /// Runs one statement; with `parameters`, they are sent apart from the text as `$1`, `$2`, …
+  /// (extended protocol, types inferred by the server as for a quoted literal).
+  public func execute(_ sql: String, parameters: [String], into sink: ResultSink) throws
+    -> StatementSummary
+  {
     guard let conn, PQstatus(conn) == CONNECTION_OK else {
       throw DatabaseError(severity: "FATAL", message: "no connection to the server")
     }
-    guard PQsendQuery(conn, sql) == 1 else {
+    let sent: Int32
+    if parameters.isEmpty {
+      sent = PQsendQuery(conn, sql)
+    } else {
+      let values = parameters.map { strdup($0) }
+      defer { values.forEach { free($0) } }
+      let pointers = values.map { UnsafePointer($0) }
+      sent = PQsendQueryParams(conn, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
+    }
+    guard sent == 1 else {
       throw DatabaseError(
         severity: "FATAL", message: Self.oneLine(String(cString: PQerrorMessage(conn))))
     }
