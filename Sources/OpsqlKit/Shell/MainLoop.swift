@@ -95,7 +95,9 @@ struct MainLoop {
     guard let editor = (source as? EditorInput)?.editor, let first = lines.first,
       !first.hasPrefix(" "), lines.contains(where: { !$0.allSatisfy(\.isWhitespace) })
     else { return }
-    editor.addHistory(SecretRedactor.redact(lines.joined(separator: "\n")))
+    var entry = lines.joined(separator: "\n")
+    if entry.hasPrefix("\\n ") { entry = shell.snippets.redactCall(entry) }
+    editor.addHistory(SecretRedactor.redact(entry))
   }
 
   /// Ctrl-D or `\q` with a transaction open asks first.

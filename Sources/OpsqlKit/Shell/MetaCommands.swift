@@ -48,6 +48,12 @@ enum MetaCommands {
       names: ["a"], usage: "\\a", help: "toggle between aligned and unaligned output",
       handler: toggleAligned),
     Command(
+      names: ["n"], usage: "\\n [NAME [ARGS… | name=value…]]",
+      help: "list the snippets, or run one", handler: SnippetCommands.list),
+    Command(
+      names: ["n+"], usage: "\\n+ NAME", help: "show a snippet in full",
+      handler: SnippetCommands.list),
+    Command(
       names: ["set"], usage: "\\set [NAME [VALUE]]",
       help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
       handler: setVariable),

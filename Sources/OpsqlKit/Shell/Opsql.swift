@@ -9,6 +9,7 @@ public enum Opsql {
     setUpLocale()
     signal(SIGPIPE, SIG_IGN)
     Interrupts.install()
+    if arguments.first == "snippets" { return snippets(Array(arguments.dropFirst())) }
     let options: ShellOptions
     do {
       options = try ShellOptions(arguments: arguments)
@@ -78,6 +79,22 @@ public enum Opsql {
       if outcome == .stopped && (!options.continueOnError || shell.connectionLost) { break }
     }
     return shell.finish()
+  }
+
+  /// `opsql snippets [NAME]`: the catalogue, or one snippet in full; no connection needed.
+  static func snippets(_ arguments: [String]) -> Int32 {
+    let catalog = SnippetCatalog.standard()
+    for problem in catalog.problems { printError("opsql: skipped snippet \(problem)") }
+    guard let name = arguments.first else {
+      print(catalog.listing(), terminator: "")
+      return 0
+    }
+    guard let text = catalog.describe(name) else {
+      printError("opsql: unknown snippet \"\(name)\" (opsql snippets lists them)")
+      return 2
+    }
+    print(text, terminator: "")
+    return 0
   }
 
   private static func runInteractive(_ shell: Shell) {

@@ -29,6 +29,12 @@ public final class Shell {
   private var outputFile: Int32?
   private var outputPipe: UnsafeMutablePointer<FILE>?
   public private(set) lazy var executor = Executor(shell: self)
+  /// The snippet catalogue, loaded on first use; files it skipped are reported then.
+  public private(set) lazy var snippets: SnippetCatalog = {
+    let catalog = SnippetCatalog.standard()
+    for problem in catalog.problems { notify("opsql: skipped snippet \(problem)") }
+    return catalog
+  }()
 
   public init(options: ShellOptions) {
     self.options = options

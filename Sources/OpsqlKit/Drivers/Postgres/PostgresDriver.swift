@@ -126,6 +126,13 @@ public final class PostgresDriver: Driver {
     PQfreeCancel(handle)
   }
 
+  /// opsql's own read-only catalog queries (the back door): the rows as strings.
+  func query(_ sql: String, parameters: [String] = []) throws -> [[String?]] {
+    let collector = RowCollector()
+    _ = try execute(sql, parameters: parameters, into: collector)
+    return collector.rows
+  }
+
   // MARK: - Quoting
 
   /// A string literal in this server's quoting (libpq's `PQescapeLiteral`: `'…'`, or `E'…'` when

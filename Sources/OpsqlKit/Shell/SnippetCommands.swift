@@ -1,0 +1,86 @@
+/// `\n`, `\n+` and `opsql snippets`: the catalogue, and a snippet run through the front door.
+enum SnippetCommands {
+  static func list(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter) throws
+    -> Bool
+  {
+    let catalog = shell.snippets
+    if line.name == "n+" {
+      guard let name = line.arguments.first else {
+        shell.out.write(catalog.listing())
+        shell.out.flush()
+        return true
+      }
+      guard let text = catalog.describe(name) else { throw unknown(name) }
+      shell.out.write(text)
+      shell.out.flush()
+      return true
+    }
+    guard let name = line.arguments.first else {
+      shell.out.write(catalog.listing())
+      shell.out.flush()
+      return true
+    }
+    return try run(name, Array(line.arguments.dropFirst()), shell)
+  }
+
+  static func unknown(_ name: String) -> ShellError {
+    ShellError("unknown snippet \"\(name)\" (\\n lists them)")
+  }
+
+  /// Binds, checks, renders and runs a snippet: its statements go to the executor as one batch,
+  /// with the snippet's preview and `confirm` value for the guard.
+  static func run(_ name: String, _ arguments: [String], _ shell: Shell) throws -> Bool {
+    guard let session = shell.session else { throw ShellError("not connected") }
+    guard let snippet = shell.snippets[name] else { throw unknown(name) }
+    guard snippet.targets.contains(session.target.kind) else {
+      throw ShellError(
+        "\(name) runs on \(snippet.targets.map(\.rawValue).joined(separator: ", ")), not on \(session.target.kind.rawValue)"
+      )
+    }
+    var call = try SnippetRenderer.bind(
+      snippet, arguments: arguments, generateSecret: { SecretGenerator.generate() },
+      askSecret: { param in
+        shell.canAsk ? readSecret(prompt: "\(param.name) (\(param.description)): ") : nil
+      })
+    let driver = session.driver
+    call.builtins = [
+      "DBNAME": driver.database, "USER": driver.user, "HOST": driver.host, "PORT": driver.port,
+    ]
+    let render = { (text: String) in
+      SnippetRenderer.render(
+        text, call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier)
+    }
+    if let refuse = snippet.refuse, !shell.dryRun {
+      let check = render(refuse)
+      let rows = try driver.query(check.sql, parameters: check.params)
+      if let first = rows.first {
+        shell.reportError(
+          "Refused by \(name): \(first.first.flatMap { $0 } ?? "its check failed"). Nothing was run."
+        )
+        shell.anyRefused = true
+        return false
+      }
+    }
+    var statements = SnippetRenderer.statements(
+      call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier)
+    // The declared danger is a floor: the lexer may find worse, never better.
+    for k in statements.indices where statements[k].classification.danger < snippet.danger {
+      statements[k].classification = Classification(
+        snippet.danger, "\(name) is declared \(snippet.danger.name): \(snippet.summary)")
+    }
+    let preview: (() -> Void)? = snippet.preview.map { text in
+      {
+        shell.say("Preview (\(name)):"); _ = shell.executor.run([render(text)])
+      }
+    }
+    let outcome = shell.executor.run(
+      statements, confirmValue: call.confirmValue, preview: preview)
+    if outcome == .ok && !shell.dryRun {
+      for secret in snippet.reveal where call.generated.contains(secret) {
+        shell.notify(
+          "\(secret) (generated; shown this once, kept nowhere): \(call.values[secret] ?? "")")
+      }
+    }
+    return outcome == .ok
+  }
+}
