@@ -307,3 +307,32 @@ struct ConfigTests {
     #expect(error("[group g]\ntargets = ghost") == "cfg:0: group g names unknown target ghost")
   }
 }
+
+struct CompleterTests {
+  let completer: Completer = {
+    var catalog = SnippetCatalog()
+    catalog.add(
+      text:
+        "-- name: kill-query\n-- summary: s\n-- danger: destructive\n-- param: pid int  P\n-- param: reason text = x  R\nselect pg_terminate_backend(:pid), :'reason'",
+      path: "k.sql")
+    catalog.add(text: "-- name: kill-all\n-- summary: s\n-- danger: read\nselect 1", path: "a.sql")
+    return Completer(
+      metaCommands: ["n", "n+", "c", "conninfo"], snippets: catalog, targets: ["prod", "staging"],
+      tables: { ["accounts", "audit_log"] })
+  }()
+
+  @Test func metaCommandsSnippetsAndParams() {
+    #expect(completer.complete("\\con").candidates == ["\\conninfo"])
+    #expect(completer.complete("\\n kill-").candidates == ["kill-all", "kill-query"])
+    #expect(completer.complete("\\n kill-query ").candidates == ["pid=", "reason="])
+    #expect(completer.complete("\\n kill-query pid=1 r").candidates == ["reason="])
+    #expect(completer.complete("\\c pr").candidates == ["prod"])
+  }
+
+  @Test func keywordsKeepTheTypedCaseAndTablesFollowFrom() {
+    #expect(completer.complete("sel").candidates == ["select"])
+    #expect(completer.complete("SEL").candidates == ["SELECT"])
+    #expect(completer.complete("select * from a").candidates == ["accounts", "audit_log"])
+    #expect(Completer.commonPrefix(["accounts", "audit_log"]) == "a")
+  }
+}

@@ -99,6 +99,27 @@ public enum Opsql {
 
   private static func runInteractive(_ shell: Shell) {
     let editor = LineEditor(program: "opsql", historyPath: StatePaths.historyFile())
+    var tableCache: (session: ObjectIdentifier, names: [String])?
+    editor.completion = { [unowned shell] before in
+      Completer(
+        metaCommands: MetaCommands.table.flatMap(\.names), snippets: shell.snippets,
+        targets: shell.config.targets.map(\.name),
+        tables: {
+          guard let session = shell.session else { return [] }
+          if let cache = tableCache, cache.session == ObjectIdentifier(session) {
+            return cache.names
+          }
+          // The back door: a read-only catalog query, not audited as a user statement.
+          let rows =
+            (try? session.driver.query(
+              "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relkind IN ('r','p','v','m','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_toast' ORDER BY 1 LIMIT 2000"
+            )) ?? []
+          let names = rows.compactMap { $0.first ?? nil }
+          tableCache = (ObjectIdentifier(session), names)
+          return names
+        }
+      ).complete(before)
+    }
     if let session = shell.session {
       shell.say("opsql \(version) (server \(session.driver.serverVersion)). Type \\? for help.\n")
     }

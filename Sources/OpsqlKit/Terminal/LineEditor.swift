@@ -21,6 +21,8 @@ public final class LineEditor {
   private let historyPath: String?
   private var promptBuffer: UnsafeMutablePointer<CChar>
   private var interrupted = false
+  /// Given the text before the cursor: the word to replace and its candidates.
+  public var completion: ((String) -> (word: String, candidates: [String]))?
 
   public init(program: String, historyPath: String?) {
     el = el_init(program, stdin, stdout, stderr)
@@ -48,6 +50,11 @@ public final class LineEditor {
       return UInt8(CC_NEWLINE)
     }
     opsql_el_bind(el, "^C", "opsql-interrupt")
+    opsql_el_addfn(el, "opsql-complete", "Complete the word (Tab)") { el, _ in
+      guard let el, let data = opsql_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
+      return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
+    }
+    opsql_el_bind(el, "^I", "opsql-complete")
     opsql_el_disable_isig(el)
     el_source(el, nil)
   }
@@ -73,11 +80,36 @@ public final class LineEditor {
     }
     if interrupted || Interrupts.wasRequested {
       Interrupts.clear()
+      // The abandoned line stays on screen; the next prompt starts below it.
+      fputs("\n", stdout)
+      fflush(stdout)
       return .interrupted
     }
     var line = String(cString: p)
     if line.hasSuffix("\n") { line.removeLast() }
     return .line(line)
+  }
+
+  /// Tab: one candidate replaces the word; several insert what they share, or are listed.
+  private func complete() -> UInt8 {
+    guard let completion, let info = el_line(el) else { return UInt8(CC_ERROR) }
+    let length = info.pointee.cursor - info.pointee.buffer
+    let before = String(
+      decoding: UnsafeRawBufferPointer(start: info.pointee.buffer, count: length), as: UTF8.self)
+    let (word, candidates) = completion(before)
+    guard !candidates.isEmpty else { return UInt8(CC_ERROR) }
+    var replacement = candidates.count == 1 ? candidates[0] : Completer.commonPrefix(candidates)
+    if candidates.count == 1 && !replacement.hasSuffix("=") { replacement += " " }
+    if replacement.count > word.count || (candidates.count == 1 && replacement != word) {
+      // Delete the typed word and insert the whole candidate, so case comes out right.
+      el_deletestr(el, Int32(word.unicodeScalars.count))
+      el_insertstr(el, replacement)
+      return UInt8(CC_REFRESH)
+    }
+    let list = "\n" + candidates.joined(separator: "  ") + "\n"
+    fputs(list, stdout)
+    fflush(stdout)
+    return UInt8(CC_REDISPLAY)
   }
 
   /// Adds one history entry (a whole statement, however many lines) and saves the file.
