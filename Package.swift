@@ -15,7 +15,7 @@ let package = Package(
       name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(
       name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    .target(name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "COpenSSL"]),
+    .target(name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "COpenSSL", "CSQLite"]),
     .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
     .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
     .target(

@@ -157,11 +157,11 @@ extension ScriptTests {
   }
 
   @Test func laterSubcommandsSaySo() {
-    let r = TestEnvironment.opsql(["audit", "list"])
+    let r = TestEnvironment.opsql(["replay", "x.opsql"])
     #expect(r.status == 2)
     #expect(
       r.stderr
-        == "opsql: \"opsql audit\" is not built yet; to open a database of that name use -d audit\n"
+        == "opsql: \"opsql replay\" is not built yet; to open a database of that name use -d replay\n"
     )
   }
 }

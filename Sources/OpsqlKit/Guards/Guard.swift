@@ -23,6 +23,23 @@ public struct PreparedStatement: Sendable {
   }
 }
 
+/// What the guard decided for a batch, for the executor and the audit.
+struct GuardDecision {
+  var verdict: GuardVerdict
+  var answer: GuardAnswer
+  var danger: DangerClass
+
+  /// The policy's verdict in words: `allow`, `ask y/N`, `type "prod"`, `refuse: …`.
+  var verdictText: String {
+    switch verdict {
+    case .allow: return "allow"
+    case .confirmYesNo: return "ask y/N"
+    case .confirmTyping(let expected): return "type \"\(expected)\""
+    case .refuse(let reason): return "refuse: \(reason)"
+    }
+  }
+}
+
 /// Asks the guard's question for a batch of statements on one target and returns how it was
 /// settled. The question names the target and its environment and shows the statements
 /// (secrets masked); a preview, when there is one, is shown before it.
@@ -32,14 +49,22 @@ struct Guard {
   func decide(
     _ statements: [PreparedStatement], on target: Target, confirmValue: String?,
     preview: (() -> Void)?
-  ) -> GuardAnswer {
+  ) -> GuardDecision {
     guard let worst = statements.max(by: { $0.classification.danger < $1.classification.danger })
-    else { return .notNeeded }
+    else { return GuardDecision(verdict: .allow, answer: .notNeeded, danger: .read) }
     let danger = worst.classification.danger
     let verdict = GuardPolicy.verdict(
       danger: danger, reason: worst.classification.reason, target: target,
       confirmValue: confirmValue)
-    if shell.dryRun { return dryRun(statements, target, verdict, preview) }
+    let answer = settle(statements, target, verdict, danger, worst.classification.reason, preview)
+    return GuardDecision(verdict: verdict, answer: answer, danger: danger)
+  }
+
+  private func settle(
+    _ statements: [PreparedStatement], _ target: Target, _ verdict: GuardVerdict,
+    _ danger: DangerClass, _ reason: String, _ preview: (() -> Void)?
+  ) -> GuardAnswer {
+    if shell.dryRun { return dryRun(statements, target, verdict) }
     switch verdict {
     case .allow:
       return .notNeeded
@@ -48,7 +73,7 @@ struct Guard {
       return .refused
     case .confirmYesNo, .confirmTyping:
       preview?()
-      describe(statements, target, danger, worst.classification.reason)
+      describe(statements, target, danger, reason)
       if shell.options.yes {
         shell.notify("Confirmed by --yes.")
         return .yesFlag
@@ -88,8 +113,7 @@ struct Guard {
   }
 
   private func dryRun(
-    _ statements: [PreparedStatement], _ target: Target, _ verdict: GuardVerdict,
-    _ preview: (() -> Void)?
+    _ statements: [PreparedStatement], _ target: Target, _ verdict: GuardVerdict
   ) -> GuardAnswer {
     let decision: String
     var refused = false
@@ -112,7 +136,6 @@ struct Guard {
           ? "would ask to type \(quoted(expected))" : "would be refused: no terminal to ask on")
       refused = !shell.options.yes && !shell.canAsk
     }
-    if verdict != .allow && !refused { preview?() }
     for s in statements {
       shell.say("DRY RUN [\(s.classification.danger.name)] on \(target.name): \(s.display)")
     }

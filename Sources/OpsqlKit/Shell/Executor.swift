@@ -29,29 +29,72 @@ public final class Executor {
   }
 
   /// Guards a batch as a whole (the worst class decides, one question), then runs it statement
-  /// by statement, stopping at the first error.
+  /// by statement, stopping at the first error. Each statement is audited before it is sent
+  /// and after; if the audit cannot be written, nothing more runs.
   public func run(
-    _ statements: [PreparedStatement], confirmValue: String? = nil, preview: (() -> Void)? = nil
+    _ statements: [PreparedStatement], confirmValue: String? = nil, snippet: String? = nil,
+    preview: (() -> Void)? = nil
   ) -> Outcome {
     guard let session = shell.session else {
       shell.reportError("not connected to a database; use \\c to connect")
       return .failed
     }
-    let answer = Guard(shell: shell).decide(
+    let decision = Guard(shell: shell).decide(
       statements, on: session.target, confirmValue: confirmValue, preview: preview)
-    guard answer.allowsRunning else {
-      if answer == .dryRun { return .ok }
+    do {
+      if decision.verdict != .allow || decision.answer == .dryRun {
+        try shell.auditor.record(
+          "guard", target: session.target, server: session.serverIdentity,
+          [
+            "sql": statements.map(\.display).joined(separator: "\n"), "snippet": snippet,
+            "danger": decision.danger.name, "decision": decision.verdictText,
+            "answer": decision.answer.rawValue,
+            "outcome": decision.answer.allowsRunning ? "allowed" : "refused",
+          ])
+      }
+    } catch {
+      return shell.auditFailure(error)
+    }
+    guard decision.answer.allowsRunning else {
+      if decision.answer == .dryRun { return .ok }
       shell.anyRefused = true
       return .refused
     }
-    for statement in statements where !execute(statement, on: session.driver) {
-      return .failed
+    for statement in statements {
+      let begin: Int64
+      do {
+        begin = try shell.auditor.record(
+          "statement", phase: "begin", target: session.target, server: session.serverIdentity,
+          [
+            "sql": statement.display, "snippet": snippet,
+            "danger": statement.classification.danger.name, "decision": decision.verdictText,
+            "answer": decision.answer.rawValue,
+          ])
+      } catch {
+        return shell.auditFailure(error)
+      }
+      let (summary, failure, elapsed) = execute(statement, on: session.driver)
+      do {
+        try shell.auditor.record(
+          "statement", phase: "end", target: session.target, server: session.serverIdentity,
+          [
+            "begin_id": String(begin),
+            "outcome": failure == nil ? "ok" : (failure!.isCancellation ? "cancelled" : "error"),
+            "rows": summary?.rows.map { String($0) }, "duration_ms": Auditor.milliseconds(elapsed),
+            "error": failure?.message, "sqlstate": failure?.code,
+          ])
+      } catch {
+        return shell.auditFailure(error)
+      }
+      if failure != nil { return .failed }
     }
     return .ok
   }
 
   /// Stage 4: the driver, the printer, the pager, Ctrl-C and `\timing`.
-  private func execute(_ statement: PreparedStatement, on driver: PostgresDriver) -> Bool {
+  private func execute(_ statement: PreparedStatement, on driver: PostgresDriver) -> (
+    StatementSummary?, DatabaseError?, Double
+  ) {
     let printer = ResultPrinter.make(
       shell.settings, out: shell.out, terminalColumns: shell.terminalColumns)
     if let lines = shell.pagerLines {
@@ -60,8 +103,9 @@ public final class Executor {
     let started = monotonicNow()
     driver.armCancel()
     var failure: DatabaseError?
+    var summary: StatementSummary?
     do {
-      _ = try driver.execute(statement.sql, parameters: statement.params, into: printer)
+      summary = try driver.execute(statement.sql, parameters: statement.params, into: printer)
     } catch let error as DatabaseError {
       failure = error
     } catch {
@@ -76,7 +120,7 @@ public final class Executor {
       if !driver.isOpen { recoverLostConnection(driver) }
     }
     if shell.settings.timing { shell.say(formatTiming(milliseconds: elapsed)) }
-    return failure == nil
+    return (summary, failure, elapsed)
   }
 }
 

@@ -29,7 +29,7 @@ struct MainLoop {
     func settle(_ result: Executor.Outcome) -> Outcome? {
       if result == .failed { shell.anyFailed = true }
       if shell.quitRequested { return .quit }
-      if shell.connectionLost { return .stopped }
+      if shell.connectionLost || shell.auditFailed { return .stopped }
       if interactive || result == .ok { return nil }
       return result == .refused || !shell.options.continueOnError ? .stopped : nil
     }

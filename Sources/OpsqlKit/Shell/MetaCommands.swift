@@ -54,6 +54,9 @@ enum MetaCommands {
       names: ["n+"], usage: "\\n+ NAME", help: "show a snippet in full",
       handler: SnippetCommands.list),
     Command(
+      names: ["audit"], usage: "\\audit [N]", help: "this session's last N audited actions",
+      handler: AuditCommands.shellCommand),
+    Command(
       names: ["set"], usage: "\\set [NAME [VALUE]]",
       help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
       handler: setVariable),
@@ -84,6 +87,9 @@ enum MetaCommands {
       return false
     } catch let error as ConnectionError {
       shell.reportError("\\\(line.name): \(error.message)")
+      return false
+    } catch let error as AuditError {
+      _ = shell.auditFailure(error)
       return false
     } catch {
       shell.reportError("\\\(line.name): \(error)")
@@ -139,7 +145,7 @@ enum MetaCommands {
       target = adHoc
     }
     let session = try shell.connect(target)
-    shell.session?.driver.close()
+    if let old = shell.session { shell.disconnect(old) }
     shell.session = session
     shell.say(
       "You are now connected to database \"\(session.driver.database)\" as user \"\(session.driver.user)\"."

@@ -10,6 +10,7 @@ public enum Opsql {
     signal(SIGPIPE, SIG_IGN)
     Interrupts.install()
     if arguments.first == "snippets" { return snippets(Array(arguments.dropFirst())) }
+    if arguments.first == "audit" { return AuditCommands.main(Array(arguments.dropFirst())) }
     let options: ShellOptions
     do {
       options = try ShellOptions(arguments: arguments)
@@ -27,7 +28,37 @@ public enum Opsql {
       print("opsql \(version)")
       return 0
     }
-    let shell = Shell(options: options)
+    let config: Config
+    do {
+      config = try Config.load(explicitPath: options.configPath)
+    } catch let error as ConfigError {
+      printError("opsql: \(error)")
+      return 2
+    } catch {
+      return 2
+    }
+    // Fail closed: without a writable audit file nothing runs.
+    let auditor: Auditor
+    do {
+      guard let path = AuditLog.defaultPath(explicit: options.auditPath) else {
+        throw AuditError(
+          message: "audit: no place for the audit file (set HOME, XDG_STATE_HOME or --audit)")
+      }
+      auditor = Auditor(log: try AuditLog(path: path), operatorName: config.operatorName)
+      try auditor.record(
+        "session", phase: "begin",
+        [
+          "detail": jsonObject([
+            ("pid", String(getpid())), ("version", version),
+            ("command", SecretRedactor.redact((["opsql"] + arguments).joined(separator: " "))),
+          ])
+        ])
+    } catch {
+      printError("opsql: \(error); nothing was run")
+      return 2
+    }
+    let shell = Shell(options: options, auditor: auditor)
+    shell.config = config
     if let format = options.format { shell.settings.format = format }
     if options.expanded { shell.settings.expanded = .on }
     shell.settings.tuplesOnly = options.tuplesOnly
@@ -39,20 +70,14 @@ public enum Opsql {
       }
     }
     do {
-      shell.config = try Config.load(explicitPath: options.configPath)
-    } catch let error as ConfigError {
-      printError("opsql: \(error)")
-      return 2
-    } catch {
-      return 2
-    }
-    do {
       shell.session = try shell.connect(shell.resolveTarget(options.target))
     } catch let error as ConnectionError {
       printError("opsql: error: \(error.message)")
+      _ = shell.finish()
       return 2
     } catch {
-      printError("opsql: error: \(error)")
+      printError("opsql: \(error); nothing was run")
+      _ = shell.finish()
       return 2
     }
     var actions = options.actions

@@ -11,6 +11,12 @@ public final class Session {
 
   public var name: String { target.name }
 
+  /// For the audit: the backend pid and where the server is.
+  public var serverIdentity: String {
+    let address = driver.hostAddress ?? driver.host
+    return "pid \(driver.backendPID) at \(address):\(driver.port)"
+  }
+
   /// psql's `\conninfo` sentence.
   public var connectionDescription: String {
     var text = "You are connected to database \"\(driver.database)\" as user \"\(driver.user)\""

@@ -36,8 +36,21 @@ public final class Shell {
     return catalog
   }()
 
-  public init(options: ShellOptions) {
+  /// Every action is written here before it runs; there is no way to turn it off.
+  public let auditor: Auditor
+  /// The audit could not be written: nothing more runs, and opsql exits with 2.
+  var auditFailed = false
+
+  public init(options: ShellOptions, auditor: Auditor) {
     self.options = options
+    self.auditor = auditor
+  }
+
+  /// Fail closed: tell the user why nothing ran, and stop.
+  func auditFailure(_ error: Error) -> Executor.Outcome {
+    auditFailed = true
+    reportError("\(error); nothing was run")
+    return .failed
   }
 
   /// True when the shell talks with a person: the line editor is in charge.
@@ -83,14 +96,45 @@ public final class Shell {
         "target \(target.name) is of kind \(target.kind.rawValue), which this build cannot open yet"
       )
     }
-    let driver = try PostgresDriver(
-      target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
-      passwordPrompt: isatty(0) == 1
-        ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+    var shown = target
+    if shown.name.isEmpty {
+      shown.name = SecretRedactor.redact(target.connection ?? "(libpq defaults)")
+    }
+    let begin = try auditor.record(
+      "connect", phase: "begin", target: shown,
+      ["detail": target.connection.map { jsonObject([("connection", SecretRedactor.redact($0))]) }])
+    let driver: PostgresDriver
+    do {
+      driver = try PostgresDriver(
+        target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
+        passwordPrompt: isatty(0) == 1
+          ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+    } catch let error as ConnectionError {
+      try auditor.record(
+        "connect", phase: "end", target: shown,
+        ["begin_id": String(begin), "outcome": "error", "error": error.message])
+      throw error
+    }
     driver.onNotice = { [unowned self] in self.notice($0) }
     var named = target
     if named.name.isEmpty { named.name = driver.database }
-    return Session(target: named, driver: driver)
+    let session = Session(target: named, driver: driver)
+    try auditor.record(
+      "connect", phase: "end", target: named, server: session.serverIdentity,
+      [
+        "begin_id": String(begin), "outcome": "ok",
+        "detail": jsonObject([
+          ("database", driver.database), ("user", driver.user),
+          ("server_version", driver.serverVersion),
+        ]),
+      ])
+    return session
+  }
+
+  /// Closes a session, writing its disconnect to the audit.
+  func disconnect(_ session: Session) {
+    _ = try? auditor.record("disconnect", target: session.target, server: session.serverIdentity)
+    session.driver.close()
   }
 
   /// A configured target's name, or else an ad hoc connection string or database name.
@@ -191,11 +235,12 @@ public final class Shell {
     try? redirectOutput(nil)
     out.flush()
     err.flush()
-    session?.driver.close()
+    if let session { disconnect(session) }
     session = nil
-    if connectionLost { return 2 }
-    if anyRefused || dryRunRefused { return 3 }
-    return anyFailed ? 1 : 0
+    let code: Int32 =
+      connectionLost || auditFailed ? 2 : (anyRefused || dryRunRefused ? 3 : (anyFailed ? 1 : 0))
+    _ = try? auditor.record("session", phase: "end", ["outcome": "exit \(code)"])
+    return code
   }
 }
 

@@ -14,6 +14,7 @@ public struct ShellOptions: Equatable {
   /// `--dry-run`: classify, guard and show; send nothing.
   public var dryRun = false
   public var configPath: String?
+  public var auditPath: String?
   public var format: OutputFormat?
   public var expanded = false
   public var tuplesOnly = false
@@ -45,6 +46,7 @@ public struct ShellOptions: Equatable {
       case "--yes": yes = true
       case "--dry-run": dryRun = true
       case "--config": configPath = try value(option)
+      case "--audit": auditPath = try value(option)
       case "--csv": format = .csv
       case "--json": format = .json
       case "-d", "--dbname": try setTarget(try value(option))
@@ -96,7 +98,7 @@ public struct ShellOptions: Equatable {
 
   /// Subcommands of SPEC §1 that later work adds; named here so that `opsql audit list` does not
   /// try to open a database called "audit".
-  static let laterSubcommands: Set<String> = ["replay", "audit", "targets", "attach"]
+  static let laterSubcommands: Set<String> = ["replay", "targets", "attach"]
 
   private mutating func setTarget(_ t: String) throws {
     guard target == nil else {
@@ -122,6 +124,7 @@ public struct ShellOptions: Equatable {
       --yes                   answer guard questions in advance (not for read-only targets)
       --dry-run               classify and guard each statement, send nothing
       --config FILE           the target config (default $XDG_CONFIG_HOME/opsql/config)
+      --audit FILE            the audit file (default $XDG_STATE_HOME/opsql/audit.db)
       --csv | --json | -x     output format for -c/-f (and the shell)
       -A, -t                  unaligned output; rows only (as in psql)
       --version               print the version

@@ -73,8 +73,24 @@ enum SnippetCommands {
         shell.say("Preview (\(name)):"); _ = shell.executor.run([render(text)])
       }
     }
+    let params = snippet.params.map { p in
+      (p.name, p.type == .secret ? "***" : (call.values[p.name] ?? ""))
+    }
+    let begin = try shell.auditor.record(
+      "snippet", phase: "begin", target: session.target, server: session.serverIdentity,
+      [
+        "snippet": name, "snippet_hash": AuditChain.sha256Hex(Array(snippet.source.utf8)),
+        "params": jsonObject(params), "danger": snippet.danger.name,
+        "detail": jsonObject([("path", snippet.path)]),
+      ])
     let outcome = shell.executor.run(
-      statements, confirmValue: call.confirmValue, preview: preview)
+      statements, confirmValue: call.confirmValue, snippet: name, preview: preview)
+    try shell.auditor.record(
+      "snippet", phase: "end", target: session.target, server: session.serverIdentity,
+      [
+        "begin_id": String(begin), "snippet": name,
+        "outcome": outcome == .ok ? "ok" : (outcome == .refused ? "refused" : "error"),
+      ])
     if outcome == .ok && !shell.dryRun {
       for secret in snippet.reveal where call.generated.contains(secret) {
         shell.notify(

@@ -5,6 +5,13 @@ import COpenSSL
 public enum SecretGenerator {
   static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
+  /// `bytes` random bytes as lowercase hex (session ids).
+  public static func hex(bytes: Int) -> String {
+    var raw = [UInt8](repeating: 0, count: bytes)
+    precondition(RAND_bytes(&raw, Int32(bytes)) == 1, "libcrypto could not provide random bytes")
+    return raw.map { OpsqlKit.hex(UInt32($0), digits: 2).lowercased() }.joined()
+  }
+
   public static func generate(length: Int = 24) -> String {
     var result: [UInt8] = []
     var pool = [UInt8](repeating: 0, count: 64)

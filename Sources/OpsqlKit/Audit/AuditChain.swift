@@ -1,0 +1,78 @@
+import COpenSSL
+
+/// The audit file's columns, in the order the hash chain encodes them. `hash` is last and is
+/// not part of its own input.
+public enum AuditColumns {
+  public static let all = [
+    "id", "time", "session", "seq", "operator", "os_user", "host", "target", "target_kind",
+    "environment", "server", "kind", "phase", "begin_id", "sql", "snippet", "snippet_hash",
+    "params", "danger", "decision", "answer", "outcome", "rows", "duration_ms", "error",
+    "sqlstate", "group_id", "detail", "prev_hash", "hash",
+  ]
+  static let integers: Set<String> = ["id", "seq", "begin_id", "rows"]
+  static let reals: Set<String> = ["duration_ms"]
+}
+
+/// SHA-256 hash chain over audit rows: each row's hash covers a canonical encoding of every
+/// column (the previous row's hash included), so changing, removing or inserting a row breaks
+/// the chain at that row. Pure apart from libcrypto's digest.
+public enum AuditChain {
+  /// The `prev_hash` of the first row.
+  public static let genesis = String(repeating: "0", count: 64)
+
+  /// `name=LENGTH:value` per column (`name=-` for NULL), one per line, in column order.
+  public static func canonical(_ row: [String: String]) -> [UInt8] {
+    var bytes: [UInt8] = []
+    for column in AuditColumns.all where column != "hash" {
+      bytes.append(contentsOf: column.utf8)
+      bytes.append(UInt8(ascii: "="))
+      if let value = row[column] {
+        bytes.append(contentsOf: String(value.utf8.count).utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: value.utf8)
+      } else {
+        bytes.append(UInt8(ascii: "-"))
+      }
+      bytes.append(0x0A)
+    }
+    return bytes
+  }
+
+  public static func hash(_ row: [String: String]) -> String {
+    sha256Hex(canonical(row))
+  }
+
+  public static func sha256Hex(_ bytes: [UInt8]) -> String {
+    var digest = [UInt8](repeating: 0, count: 32)
+    var length: UInt32 = 0
+    // EVP_Digest returns 1 on success; SHA-256 cannot fail on a valid buffer.
+    _ = bytes.withUnsafeBytes {
+      EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil)
+    }
+    return digest.map { hex(UInt32($0), digits: 2).lowercased() }.joined()
+  }
+
+  /// The first problem in a chain of rows (oldest first), or nil when it is intact.
+  public static func firstBreak(_ rows: [[String: String]]) -> String? {
+    var previous = genesis
+    var previousID: Int64?
+    for row in rows {
+      let id = row["id"] ?? "?"
+      if row["prev_hash"] != previous {
+        if let previousID, let current = Int64(id), current != previousID + 1 {
+          return
+            "row \(id): the chain is broken after row \(previousID); rows \(previousID + 1)…\(current - 1) were removed"
+        }
+        return previousID == nil
+          ? "row \(id): it does not start the chain; rows before it were removed or it was inserted"
+          : "row \(id): its prev_hash does not match row \(previousID!)'s hash; a row was removed or inserted before it"
+      }
+      if hash(row) != row["hash"] {
+        return "row \(id): its content does not match its hash; it was altered (or forged)"
+      }
+      previous = row["hash"] ?? ""
+      previousID = Int64(id)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,136 @@
+import CSQLite
+import Glibc
+
+/// An error from SQLite, with its result code and message.
+public struct SQLiteError: Error, Equatable, CustomStringConvertible {
+  public var code: Int32
+  public var message: String
+  public var description: String { message }
+}
+
+/// One owner for one `sqlite3*` handle; `close()` is the normal path, `deinit` a backstop.
+/// Statements are prepared once and reused by their owner.
+public final class SQLiteConnection {
+  private var db: OpaquePointer?
+  public let path: String
+
+  /// Opens (and with `create`, creates) the file. Throws with SQLite's message and the path.
+  public init(path: String, create: Bool, readonly: Bool = false) throws {
+    self.path = path
+    var flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+    if create && !readonly { flags |= SQLITE_OPEN_CREATE }
+    // SQLITE_OPEN_NOMUTEX: each connection is used by one thread.
+    let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+    guard rc == SQLITE_OK else {
+      let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      sqlite3_close(db)
+      db = nil
+      throw SQLiteError(code: rc, message: message)
+    }
+    sqlite3_extended_result_codes(db, 1)
+  }
+
+  deinit { close() }
+
+  public func close() {
+    for statement in cache.values { sqlite3_finalize(statement) }
+    cache.removeAll()
+    if let db { sqlite3_close_v2(db) }
+    db = nil
+  }
+
+  /// Waits up to `ms` for a lock held by another process before SQLITE_BUSY.
+  public func setBusyTimeout(_ ms: Int32) { sqlite3_busy_timeout(db, ms) }
+
+  /// Runs SQL without results (several statements allowed).
+  public func execute(_ sql: String) throws {
+    var error: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(db, sql, nil, nil, &error)
+    if rc != SQLITE_OK {
+      let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
+      sqlite3_free(error)
+      throw SQLiteError(code: rc, message: message)
+    }
+  }
+
+  private var cache: [String: OpaquePointer] = [:]
+
+  /// A value to bind or read.
+  public enum Value: Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+  }
+
+  /// Runs one statement with `values` bound to `?1…?n` and returns its rows. The statement is
+  /// prepared once per connection and kept.
+  @discardableResult
+  public func query(_ sql: String, _ values: [Value] = []) throws -> [[Value]] {
+    let statement = try prepared(sql)
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    for (k, value) in values.enumerated() {
+      let index = Int32(k + 1)
+      let rc: Int32
+      switch value {
+      case .null: rc = sqlite3_bind_null(statement, index)
+      case .integer(let n): rc = sqlite3_bind_int64(statement, index, n)
+      case .real(let d): rc = sqlite3_bind_double(statement, index, d)
+      case .text(let s): rc = sqlite3_bind_text(statement, index, s, -1, opsql_sqlite_transient())
+      }
+      guard rc == SQLITE_OK else { throw lastError(rc) }
+    }
+    var rows: [[Value]] = []
+    while true {
+      let rc = sqlite3_step(statement)
+      if rc == SQLITE_DONE { break }
+      guard rc == SQLITE_ROW else { throw lastError(rc) }
+      let n = sqlite3_column_count(statement)
+      rows.append(
+        (0..<n).map { j in
+          switch sqlite3_column_type(statement, j) {
+          case SQLITE_NULL: return .null
+          case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, j))
+          case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, j))
+          default: return .text(String(cString: sqlite3_column_text(statement, j)))
+          }
+        })
+    }
+    return rows
+  }
+
+  /// The column names of a query's result.
+  public func columnNames(_ sql: String) throws -> [String] {
+    let statement = try prepared(sql)
+    return (0..<sqlite3_column_count(statement)).map {
+      String(cString: sqlite3_column_name(statement, $0))
+    }
+  }
+
+  private func prepared(_ sql: String) throws -> OpaquePointer {
+    if let statement = cache[sql] { return statement }
+    var statement: OpaquePointer?
+    let rc = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
+    guard rc == SQLITE_OK, let statement else { throw lastError(rc) }
+    cache[sql] = statement
+    return statement
+  }
+
+  private func lastError(_ rc: Int32) -> SQLiteError {
+    SQLiteError(code: rc, message: db.map { String(cString: sqlite3_errmsg($0)) } ?? "closed")
+  }
+}
+
+extension SQLiteConnection.Value {
+  public var text: String? {
+    switch self {
+    case .null: return nil
+    case .integer(let n): return String(n)
+    case .real(let d): return String(d)
+    case .text(let s): return s
+    }
+  }
+}
