@@ -46,7 +46,7 @@ struct InteractiveShellTests {
 
     // Ctrl-C while a statement runs cancels it on the server; the session stays usable.
     let mark = term.transcript.count
-    term.type("select pg_sleep(30);\r")
+    term.type("select pg_sleep(30) as cancel_marker;\r")
     term.pump(1.0)
     let before = Processes.now()
     term.type("\u{03}")
@@ -55,7 +55,7 @@ struct InteractiveShellTests {
     term.waitForInput()
     let sleeping = TestEnvironment.psql([
       "-At", "-c",
-      "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' and state = 'active'",
+      "select count(*) from pg_stat_activity where query like 'select pg_sleep(30) as cancel_marker%' and state = 'active'",
     ])
     #expect(sleeping.stdout == "0\n")
     #expect(enter(term, "select 'alive' as status;", expecting: "alive"))
