@@ -1,3 +1,4 @@
+import CPseudoTerminal
 import Glibc
 
 /// A program left running in the background (a psql session holding a lock, sleeping, or
@@ -8,7 +9,7 @@ public final class Background {
 
   public init(_ path: String, _ arguments: [String], environment: [String: String] = [:]) {
     var inPipe: [Int32] = [0, 0]
-    pipe(&inPipe)
+    opsql_pipe_cloexec(&inPipe)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,3 +1,4 @@
+import CPseudoTerminal
 import Glibc
 
 /// What a finished child process printed and returned.
@@ -18,9 +19,9 @@ public enum Processes {
     var inPipe: [Int32] = [0, 0]
     var outPipe: [Int32] = [0, 0]
     var errPipe: [Int32] = [0, 0]
-    pipe(&inPipe)
-    pipe(&outPipe)
-    pipe(&errPipe)
+    opsql_pipe_cloexec(&inPipe)
+    opsql_pipe_cloexec(&outPipe)
+    opsql_pipe_cloexec(&errPipe)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -11,6 +11,13 @@ public enum AuditColumns {
   ]
   static let integers: Set<String> = ["id", "seq", "begin_id", "rows"]
   static let reals: Set<String> = ["duration_ms"]
+  /// Each column's position in `all`.
+  public static let index: [String: Int] = Dictionary(
+    uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
+  static let hashIndex = all.count - 1
+  static let prevHashIndex = all.count - 2
+  /// The encoding's `name=` prefixes, made once.
+  static let prefixes: [[UInt8]] = all.map { Array(($0 + "=").utf8) }
 }
 
 /// SHA-256 hash chain over audit rows: each row's hash covers a canonical encoding of every
@@ -20,13 +27,14 @@ public enum AuditChain {
   /// The `prev_hash` of the first row.
   public static let genesis = String(repeating: "0", count: 64)
 
-  /// `name=LENGTH:value` per column (`name=-` for NULL), one per line, in column order.
-  public static func canonical(_ row: [String: String]) -> [UInt8] {
+  /// `name=LENGTH:value` per column (`name=-` for NULL), one per line, in column order; the
+  /// row is given in column order.
+  public static func canonical(_ row: [String?]) -> [UInt8] {
     var bytes: [UInt8] = []
-    for column in AuditColumns.all where column != "hash" {
-      bytes.append(contentsOf: column.utf8)
-      bytes.append(UInt8(ascii: "="))
-      if let value = row[column] {
+    bytes.reserveCapacity(1024)
+    for k in 0..<AuditColumns.hashIndex {
+      bytes.append(contentsOf: AuditColumns.prefixes[k])
+      if let value = row[k] {
         bytes.append(contentsOf: String(value.utf8.count).utf8)
         bytes.append(UInt8(ascii: ":"))
         bytes.append(contentsOf: value.utf8)
@@ -38,18 +46,31 @@ public enum AuditChain {
     return bytes
   }
 
-  public static func hash(_ row: [String: String]) -> String {
+  public static func hash(_ row: [String?]) -> String {
     sha256Hex(canonical(row))
   }
+
+  public static func hash(fields row: [String: String]) -> String {
+    hash(AuditColumns.all.map { row[$0] })
+  }
+
+  /// SHA-256 fetched once: `EVP_sha256()` would look the implementation up on every call.
+  nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
+  private static let hexDigits = Array("0123456789abcdef".utf8)
 
   public static func sha256Hex(_ bytes: [UInt8]) -> String {
     var digest = [UInt8](repeating: 0, count: 32)
     var length: UInt32 = 0
     // EVP_Digest returns 1 on success; SHA-256 cannot fail on a valid buffer.
     _ = bytes.withUnsafeBytes {
-      EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil)
+      EVP_Digest($0.baseAddress, $0.count, &digest, &length, sha256, nil)
     }
-    return digest.map { hex(UInt32($0), digits: 2).lowercased() }.joined()
+    var text = [UInt8](repeating: 0, count: 64)
+    for (k, b) in digest.enumerated() {
+      text[2 * k] = hexDigits[Int(b >> 4)]
+      text[2 * k + 1] = hexDigits[Int(b & 15)]
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   /// The first problem in a chain of rows (oldest first), or nil when it is intact.
@@ -67,7 +88,7 @@ public enum AuditChain {
           ? "row \(id): it does not start the chain; rows before it were removed or it was inserted"
           : "row \(id): its prev_hash does not match row \(previousID!)'s hash; a row was removed or inserted before it"
       }
-      if hash(row) != row["hash"] {
+      if hash(fields: row) != row["hash"] {
         return "row \(id): its content does not match its hash; it was altered (or forged)"
       }
       previous = row["hash"] ?? ""

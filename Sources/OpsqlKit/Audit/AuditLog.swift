@@ -77,8 +77,6 @@ public final class AuditLog {
         try db.execute(
           """
           CREATE TABLE events (\(columns.joined(separator: ", ")));
-          CREATE INDEX events_session ON events (session, seq);
-          CREATE INDEX events_begin ON events (begin_id);
           PRAGMA user_version = 1;
           """)
       }
@@ -93,26 +91,46 @@ public final class AuditLog {
     "INSERT INTO events (\(AuditColumns.all.joined(separator: ", "))) VALUES ("
     + (1...AuditColumns.all.count).map { "?\($0)" }.joined(separator: ", ") + ")"
 
-  /// Appends a row (without `id`, `time`, `prev_hash` and `hash`, which this fills in) and
-  /// returns its id. Throws `AuditError` when it cannot be written.
+  /// Appends rows (without `id`, `time`, `prev_hash` and `hash`, which this fills in), in one
+  /// transaction, and returns their ids. Rows are in column order (`AuditColumns.all`). Throws
+  /// `AuditError` when they cannot be written.
   @discardableResult
-  public func append(_ fields: [String: String]) throws -> Int64 {
+  public func append(_ rows: [[String?]]) throws -> [Int64] {
     do {
-      try db.execute("BEGIN IMMEDIATE")
+      try db.run("BEGIN IMMEDIATE", texts: [])
       do {
-        let last = try db.query("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").first
-        var row = fields
-        var id: Int64 = 1
-        if case .integer(let lastID)? = last?.first { id = lastID + 1 }
-        row["id"] = String(id)
-        row["time"] = row["time"] ?? utcTimestamp()
-        row["prev_hash"] = last?.last?.text ?? AuditChain.genesis
-        row["hash"] = AuditChain.hash(row)
-        try db.query(Self.insertSQL, AuditColumns.all.map { Self.value(row[$0], column: $0) })
-        try db.execute("COMMIT")
-        return id
+        // The last row's id and hash: remembered from our own last commit unless another
+        // process has written since (PRAGMA data_version moves when another connection commits).
+        let version = try db.query("PRAGMA data_version").first?.first
+        if version != lastVersion || last == nil {
+          let row = try db.query("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").first
+          if case .integer(let id)? = row?.first, let hash = row?.last?.text {
+            last = (id, hash)
+          } else {
+            last = (0, AuditChain.genesis)
+          }
+        }
+        var (id, previous) = last!
+        var ids: [Int64] = []
+        let now = utcTimestamp()
+        for var row in rows {
+          id += 1
+          row[0] = String(id)
+          row[1] = row[1] ?? now
+          row[AuditColumns.prevHashIndex] = previous
+          let hash = AuditChain.hash(row)
+          row[AuditColumns.hashIndex] = hash
+          try db.run(Self.insertSQL, texts: row, integerColumns: Self.integerPositions)
+          previous = hash
+          ids.append(id)
+        }
+        try db.run("COMMIT", texts: [])
+        last = (id, previous)
+        lastVersion = version
+        return ids
       } catch {
-        try? db.execute("ROLLBACK")
+        last = nil
+        try? db.run("ROLLBACK", texts: [])
         throw error
       }
     } catch let error as SQLiteError {
@@ -120,11 +138,16 @@ public final class AuditLog {
     }
   }
 
-  static func value(_ text: String?, column: String) -> SQLiteConnection.Value {
-    guard let text else { return .null }
-    if AuditColumns.integers.contains(column), let n = Int64(text) { return .integer(n) }
-    if AuditColumns.reals.contains(column), let d = Double(text) { return .real(d) }
-    return .text(text)
+  private var last: (id: Int64, hash: String)?
+  private var lastVersion: SQLiteConnection.Value?
+  private static let integerPositions = Set(
+    AuditColumns.all.enumerated().filter { AuditColumns.integers.contains($0.element) }.map(
+      \.offset))
+
+  /// One row given as column → value.
+  @discardableResult
+  public func append(_ fields: [String: String]) throws -> Int64 {
+    try append([AuditColumns.all.map { fields[$0] }])[0]
   }
 
   // MARK: - Reading
@@ -135,18 +158,33 @@ public final class AuditLog {
     order: String = "id", limit: Int? = nil
   ) throws -> [[String: String]] {
     let sql =
-      "SELECT \(AuditColumns.all.joined(separator: ", ")), "
-      + "CASE WHEN phase = 'begin' AND NOT EXISTS (SELECT 1 FROM events x WHERE x.begin_id = events.id) THEN 1 ELSE 0 END "
-      + "FROM events WHERE \(whereSQL) ORDER BY \(order)" + (limit.map { " LIMIT \($0)" } ?? "")
+      "SELECT \(AuditColumns.all.joined(separator: ", ")) FROM events WHERE \(whereSQL) ORDER BY \(order)"
+      + (limit.map { " LIMIT \($0)" } ?? "")
     do {
-      return try db.query(sql, values).map { cells in
+      var rows = try db.query(sql, values).map { cells -> [String: String] in
         var row: [String: String] = [:]
         for (k, column) in AuditColumns.all.enumerated() {
           if let text = cells[k].text { row[column] = text }
         }
-        if cells.last == .integer(1) { row["open"] = "1" }
         return row
       }
+      // A begin row without an end row has an unknown outcome. End rows always come after
+      // their begin row, so only the rows after the oldest listed begin need looking at (no
+      // index to keep up on every append).
+      let begins = rows.filter { $0["phase"] == "begin" }.compactMap {
+        $0["id"].flatMap { Int64($0) }
+      }
+      if let oldest = begins.min() {
+        let ended = Set(
+          try db.query(
+            "SELECT begin_id FROM events WHERE id > ?1 AND begin_id IS NOT NULL", [.integer(oldest)]
+          ).compactMap { $0.first?.text })
+        for k in rows.indices
+        where rows[k]["phase"] == "begin" && !ended.contains(rows[k]["id"] ?? "") {
+          rows[k]["open"] = "1"
+        }
+      }
+      return rows
     } catch let error as SQLiteError {
       throw AuditError(message: "audit: cannot read \(path): \(error.message)")
     }

@@ -19,26 +19,62 @@ public final class Auditor {
     self.operatorName = operatorName ?? "\(osUser)@\(host)"
   }
 
-  /// Appends an event; `target` and `server` describe where it happened.
+  /// An end row waiting to be written with the next row (or at `flush()`): writing it in the
+  /// same transaction as the next statement's begin row halves the cost of the audit, and a
+  /// begin row is never held back.
+  private var pending: [String?]?
+
+  /// Appends an event (with any pending end row first) and returns its id; `target` and
+  /// `server` describe where it happened.
   @discardableResult
   public func record(
     _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
     _ fields: [String: String?] = [:]
   ) throws -> Int64 {
+    let row = makeRow(kind, phase, target, server, fields)
+    let rows = (pending.map { [$0] } ?? []) + [row]
+    pending = nil
+    return try log.append(rows).last!
+  }
+
+  /// Records an outcome row that may wait for the next write (see `pending`).
+  public func recordLater(
+    _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
+    _ fields: [String: String?] = [:]
+  ) throws {
+    try flush()
+    pending = makeRow(kind, phase, target, server, fields)
+  }
+
+  /// Writes a pending row now: before waiting for the user, before reading the audit, at exit.
+  public func flush() throws {
+    guard let row = pending else { return }
+    pending = nil
+    try log.append([row])
+  }
+
+  private func makeRow(
+    _ kind: String, _ phase: String?, _ target: Target?, _ server: String?,
+    _ fields: [String: String?]
+  ) -> [String?] {
     seq += 1
-    var row: [String: String] = [
-      "session": session, "seq": String(seq), "operator": operatorName, "os_user": osUser,
-      "host": host, "kind": kind,
-    ]
-    row["phase"] = phase
+    var row = [String?](repeating: nil, count: AuditColumns.all.count)
+    func set(_ column: String, _ value: String?) { row[AuditColumns.index[column]!] = value }
+    set("session", session)
+    set("seq", String(seq))
+    set("operator", operatorName)
+    set("os_user", osUser)
+    set("host", host)
+    set("kind", kind)
+    set("phase", phase)
     if let target {
-      row["target"] = target.name
-      row["target_kind"] = target.kind.rawValue
-      row["environment"] = target.environment.rawValue
+      set("target", target.name)
+      set("target_kind", target.kind.rawValue)
+      set("environment", target.environment.rawValue)
     }
-    row["server"] = server
-    for (key, value) in fields { row[key] = value }
-    return try log.append(row)
+    set("server", server)
+    for (key, value) in fields { set(key, value ?? nil) }
+    return row
   }
 
   static func currentUser() -> String {

@@ -200,6 +200,7 @@ public enum AuditCommands {
     throws -> Bool
   {
     let n = line.arguments.first.flatMap { Int($0) } ?? 10
+    try shell.auditor.flush()
     let rows = try shell.auditor.log.rows(
       where: "session = ?1", [.text(shell.auditor.session)], order: "id DESC", limit: n)
     try print(rows.reversed(), columns: listColumns, format: "table", to: shell.out)

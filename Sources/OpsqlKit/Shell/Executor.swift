@@ -75,7 +75,7 @@ public final class Executor {
       }
       let (summary, failure, elapsed) = execute(statement, on: session.driver)
       do {
-        try shell.auditor.record(
+        try shell.auditor.recordLater(
           "statement", phase: "end", target: session.target, server: session.serverIdentity,
           [
             "begin_id": String(begin),

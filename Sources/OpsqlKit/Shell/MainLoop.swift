@@ -43,6 +43,12 @@ struct MainLoop {
     }
 
     while true {
+      // Before waiting for a person, the last outcome goes to the audit (a partner may follow it).
+      if interactive {
+        do { try shell.auditor.flush() } catch {
+          _ = shell.auditFailure(error)
+        }
+      }
       let prompt = interactive ? Prompt.text(for: shell.session, splitter: splitter) : ""
       switch source.readLine(prompt: prompt) {
       case .endOfInput:

@@ -207,9 +207,12 @@ public final class Shell {
     }
   }
 
+  /// Whether stdout is a terminal, asked once.
+  private lazy var stdoutIsTerminal = isatty(1) == 1
+
   /// Rows of the terminal when results should go through the pager.
   var pagerLines: Int? {
-    guard settings.pager, isInteractive, out.fd == 1, isatty(1) == 1,
+    guard settings.pager, isInteractive, out.fd == 1, stdoutIsTerminal,
       let size = terminalSize(1)
     else { return nil }
     return size.rows - 1
@@ -224,7 +227,7 @@ public final class Shell {
 
   /// Terminal width for `\x auto`, when results go to a terminal.
   var terminalColumns: Int? {
-    guard out.fd == 1, isatty(1) == 1 else { return nil }
+    guard out.fd == 1, stdoutIsTerminal else { return nil }
     return terminalSize(1)?.columns
   }
 

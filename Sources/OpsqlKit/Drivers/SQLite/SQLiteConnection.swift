@@ -102,6 +102,32 @@ public final class SQLiteConnection {
     return rows
   }
 
+  /// Runs a statement that returns no rows, binding texts (nil = NULL) as they are given and
+  /// `integers` positions as integers: the audit's hot path, without building values.
+  public func run(_ sql: String, texts: [String?], integerColumns: Set<Int> = []) throws {
+    let statement = try prepared(sql)
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    for (k, text) in texts.enumerated() {
+      let index = Int32(k + 1)
+      let rc: Int32
+      if let text {
+        if integerColumns.contains(k), let n = Int64(text) {
+          rc = sqlite3_bind_int64(statement, index, n)
+        } else {
+          rc = sqlite3_bind_text(statement, index, text, -1, opsql_sqlite_transient())
+        }
+      } else {
+        rc = sqlite3_bind_null(statement, index)
+      }
+      guard rc == SQLITE_OK else { throw lastError(rc) }
+    }
+    let rc = sqlite3_step(statement)
+    guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw lastError(rc) }
+  }
+
   /// The column names of a query's result.
   public func columnNames(_ sql: String) throws -> [String] {
     let statement = try prepared(sql)
