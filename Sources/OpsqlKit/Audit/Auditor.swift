@@ -10,6 +10,8 @@ public final class Auditor {
   public let osUser: String
   public let host: String
   private var seq = 0
+  /// The id of this process's `session begin` row, for its end row.
+  public var sessionBegin: Int64?
 
   public init(log: AuditLog, operatorName: String?) {
     self.log = log

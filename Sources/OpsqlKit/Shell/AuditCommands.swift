@@ -95,7 +95,9 @@ public enum AuditCommands {
         while true {
           usleep(300_000)
           rows = try log.rows(where: "id > ?1", [.integer(last)])
-          for row in rows {
+          // Rows just written may still be running: no "unknown" for them.
+          for var row in rows {
+            row["open"] = nil
             out.write(line(row))
             last = Int64(row["id"] ?? "") ?? last
           }

@@ -45,7 +45,7 @@ public enum Opsql {
           message: "audit: no place for the audit file (set HOME, XDG_STATE_HOME or --audit)")
       }
       auditor = Auditor(log: try AuditLog(path: path), operatorName: config.operatorName)
-      try auditor.record(
+      auditor.sessionBegin = try auditor.record(
         "session", phase: "begin",
         [
           "detail": jsonObject([

@@ -242,7 +242,9 @@ public final class Shell {
     session = nil
     let code: Int32 =
       connectionLost || auditFailed ? 2 : (anyRefused || dryRunRefused ? 3 : (anyFailed ? 1 : 0))
-    _ = try? auditor.record("session", phase: "end", ["outcome": "exit \(code)"])
+    _ = try? auditor.record(
+      "session", phase: "end",
+      ["outcome": "exit \(code)", "begin_id": auditor.sessionBegin.map { String($0) }])
     return code
   }
 }
