@@ -159,6 +159,16 @@ struct MessageFormatTests {
     #expect(SecretRedactor.redact("select 'password' , 'x'") == "select 'password' , 'x'")
   }
 
+  @Test func passwordsInDollarQuotesAndScriptsAreRedacted() {
+    #expect(
+      SecretRedactor.redact("begin; create role x login encrypted password $pw$it's$pw$; commit;")
+        == "begin; create role x login encrypted password '***'; commit;")
+    #expect(
+      SecretRedactor.redact("alter role x with password\n  'multi\nline'")
+        == "alter role x with password\n  '***'")
+    #expect(SecretRedactor.redact("alter role x password null") == "alter role x password null")
+  }
+
   @Test func connectionSecretsAreRedacted() {
     #expect(
       SecretRedactor.redact("\\c postgresql://ops:s3cr3t@db1:5432/app?sslmode=require")
