@@ -22,7 +22,7 @@ struct GuardTerminalTests {
     let term = PseudoTerminal(
       TestEnvironment.opsql, ["--config", config, "prodtest"],
       environment: ["XDG_STATE_HOME": dir, "NO_COLOR": "1"])
-    #expect(term.expect("prodtest=> "), "no prompt: \(term.text)")
+    #expect(term.expect("prodtest[prod]=> "), "no prompt: \(term.text)")
     term.waitForInput()
     return term
   }

@@ -59,14 +59,53 @@ public struct StatementSummary: Sendable, Equatable {
   }
 }
 
+/// How a driver wants bind parameters written in SQL.
+public enum PlaceholderStyle: Sendable {
+  /// `$1`, `$2`, … (Postgres; SQLite accepts it as a named parameter).
+  case dollar
+  /// `?` per occurrence, in order (D1's REST API).
+  case question
+}
+
 /// A connection to one target. One final class owns each C handle; `close()` is the normal
 /// path and `deinit` a backstop.
 public protocol Driver: AnyObject {
-  /// Runs one statement, streaming its rows into `sink`. Throws `DatabaseError`.
-  func execute(_ sql: String, into sink: ResultSink) throws -> StatementSummary
+  var kind: TargetKind { get }
+  /// Runs one statement, streaming its rows into `sink`; `parameters` are bound to the
+  /// statement's placeholders. Throws `DatabaseError`.
+  func execute(_ sql: String, parameters: [String], into sink: ResultSink) throws
+    -> StatementSummary
   var transactionState: TransactionState { get }
   /// Arms Ctrl-C for the statement about to run; `disarmCancel` undoes it.
   func armCancel()
   func disarmCancel()
+  var isOpen: Bool { get }
+  /// Reconnects after the connection was lost; false when that failed or cannot be done.
+  func reset() -> Bool
   func close()
+  func quoteLiteral(_ value: String) -> String
+  func quoteIdentifier(_ value: String) -> String
+  var placeholderStyle: PlaceholderStyle { get }
+  /// The database's name, for prompts and `:DBNAME`.
+  var databaseName: String { get }
+  var serverVersion: String { get }
+  /// For the audit: which server process or database answered.
+  var serverIdentity: String { get }
+  /// Where notices go while a statement runs.
+  var onNotice: ((DatabaseError) -> Void)? { get set }
+  /// The target's own facts about a statement (SQLite knows whether it writes).
+  func refine(_ classification: Classification, sql: String) -> Classification
+}
+
+extension Driver {
+  public func refine(_ classification: Classification, sql: String) -> Classification {
+    classification
+  }
+
+  /// opsql's own read-only catalog queries (the back door): the rows as strings.
+  func query(_ sql: String, parameters: [String] = []) throws -> [[String?]] {
+    let collector = RowCollector()
+    _ = try execute(sql, parameters: parameters, into: collector)
+    return collector.rows
+  }
 }

@@ -39,6 +39,12 @@ public final class Executor {
       shell.reportError("not connected to a database; use \\c to connect")
       return .failed
     }
+    // The target's own facts may sharpen the lexer's class (SQLite knows when it writes).
+    let statements = statements.map { statement -> PreparedStatement in
+      var refined = statement
+      refined.classification = session.driver.refine(statement.classification, sql: statement.sql)
+      return refined
+    }
     let decision = Guard(shell: shell).decide(
       statements, on: session.target, confirmValue: confirmValue, preview: preview)
     do {
@@ -92,7 +98,7 @@ public final class Executor {
   }
 
   /// Stage 4: the driver, the printer, the pager, Ctrl-C and `\timing`.
-  private func execute(_ statement: PreparedStatement, on driver: PostgresDriver) -> (
+  private func execute(_ statement: PreparedStatement, on driver: any Driver) -> (
     StatementSummary?, DatabaseError?, Double
   ) {
     let printer = ResultPrinter.make(
@@ -126,7 +132,7 @@ public final class Executor {
 
 extension Executor {
   /// Interactively, psql resets a lost connection and carries on; a script stops.
-  private func recoverLostConnection(_ driver: PostgresDriver) {
+  private func recoverLostConnection(_ driver: any Driver) {
     guard shell.isInteractive else {
       shell.connectionLost = true
       shell.reportError("connection to server was lost")

@@ -49,7 +49,9 @@ struct MainLoop {
           _ = shell.auditFailure(error)
         }
       }
-      let prompt = interactive ? Prompt.text(for: shell.session, splitter: splitter) : ""
+      let prompt =
+        interactive
+        ? Prompt.text(for: shell.session, splitter: splitter, colour: shell.promptColour) : ""
       switch source.readLine(prompt: prompt) {
       case .endOfInput:
         if interactive {
@@ -122,9 +124,12 @@ struct MainLoop {
 }
 
 /// The prompt: `name=>`, `name=*>` in a transaction, `name=!>` in a failed one; continuation
-/// lines show psql's `%R` (`-`, `(`, `'`, `"`, `$`, `*`) instead of `=`.
+/// lines show psql's `%R` (`-`, `(`, `'`, `"`, `$`, `*`) instead of `=`. Production targets are
+/// marked `[prod]` and coloured red, read-only ones marked `[ro]`.
 enum Prompt {
-  static func text(for session: Session?, splitter: StatementSplitter) -> String {
+  static func text(for session: Session?, splitter: StatementSplitter, colour: Bool = false)
+    -> String
+  {
     guard let session else { return "!> " }
     let marker = splitter.isEmpty ? "=" : String(splitter.continuationMarker)
     let state: String
@@ -134,6 +139,15 @@ enum Prompt {
     case .unknown: state = "?"
     case .idle: state = ""
     }
-    return session.name + marker + state + "> "
+    var marks: [String] = []
+    if session.target.environment == .production { marks.append("prod") }
+    if session.target.readonly { marks.append("ro") }
+    var name = session.name + (marks.isEmpty ? "" : "[" + marks.joined(separator: ",") + "]")
+    if colour && session.target.environment == .production {
+      // \u{1} brackets the invisible escape sequences for libedit (EL_PROMPT_ESC); a visible
+      // character follows the reset, as libedit drops an escape at the very end.
+      name = "\u{1}\u{1B}[1;31m\u{1}" + name + "\u{1}\u{1B}[0m\u{1}"
+    }
+    return name + marker + state + "> "
   }
 }

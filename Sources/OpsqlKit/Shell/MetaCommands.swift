@@ -16,7 +16,15 @@ enum MetaCommands {
     Command(names: ["q", "quit"], usage: "\\q", help: "quit opsql", handler: quit),
     Command(
       names: ["c", "connect"], usage: "\\c [DBNAME|URL|CONNINFO [USER] [HOST] [PORT]]",
-      help: "connect to another database (what is left out is kept)", handler: connect),
+      help: "open a target (or switch to it when open); others stay open",
+      handler: SessionCommands.connect),
+    Command(
+      names: ["sessions"], usage: "\\sessions", help: "list the open sessions",
+      handler: SessionCommands.list),
+    Command(
+      names: ["close"], usage: "\\close [NAME]",
+      help: "close a session (the current one by default)",
+      handler: SessionCommands.close),
     Command(
       names: ["conninfo"], usage: "\\conninfo", help: "show the current connection",
       handler: conninfo),
@@ -124,38 +132,10 @@ enum MetaCommands {
     return true
   }
 
-  private static func connect(
-    _ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter
-  ) throws -> Bool {
-    let target: Target
-    if let name = line.arguments.first, line.arguments.count == 1,
-      let configured = shell.config.target(named: name)
-    {
-      target = configured
-    } else {
-      let text = connectTarget(line.arguments, current: shell.session?.driver)
-      var adHoc = shell.resolveTarget(text)
-      // `\c otherdb` on the same server keeps the current target's care.
-      if let current = shell.session?.target, !(line.arguments.first ?? "").contains("="),
-        !(line.arguments.first ?? "").contains("://"), line.arguments.count < 3
-      {
-        adHoc.environment = current.environment
-        adHoc.readonly = current.readonly
-      }
-      target = adHoc
-    }
-    let session = try shell.connect(target)
-    if let old = shell.session { shell.disconnect(old) }
-    shell.session = session
-    shell.say(
-      "You are now connected to database \"\(session.driver.database)\" as user \"\(session.driver.user)\"."
-    )
-    return true
-  }
-
   /// psql's `\c` arguments: a URL or conninfo is used as given; otherwise positional
   /// `DBNAME [USER] [HOST] [PORT]`, where `-` or an omitted value keeps the current one.
-  static func connectTarget(_ args: [String], current: PostgresDriver?) -> String? {
+  static func connectTarget(_ args: [String], current: (any Driver)?) -> String? {
+    let current = current as? PostgresDriver
     if let first = args.first, first.contains("=") || first.contains("://") { return first }
     let keys = ["dbname", "user", "host", "port"]
     let kept = [current?.database, current?.user, current?.host, current?.port]

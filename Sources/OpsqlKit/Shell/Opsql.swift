@@ -70,7 +70,7 @@ public enum Opsql {
       }
     }
     do {
-      shell.session = try shell.connect(shell.resolveTarget(options.target))
+      shell.add(try shell.connect(shell.resolveTarget(options.target)))
     } catch let error as ConnectionError {
       printError("opsql: error: \(error.message)")
       _ = shell.finish()

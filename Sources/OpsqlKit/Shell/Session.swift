@@ -2,23 +2,24 @@
 public final class Session {
   /// The target, with the name shown in the prompt.
   public let target: Target
-  public let driver: PostgresDriver
+  public let driver: any Driver
 
-  public init(target: Target, driver: PostgresDriver) {
+  public init(target: Target, driver: any Driver) {
     self.target = target
     self.driver = driver
   }
 
   public var name: String { target.name }
 
-  /// For the audit: the backend pid and where the server is.
-  public var serverIdentity: String {
-    let address = driver.hostAddress ?? driver.host
-    return "pid \(driver.backendPID) at \(address):\(driver.port)"
-  }
+  /// For the audit: which server process or database answered.
+  public var serverIdentity: String { driver.serverIdentity }
 
   /// psql's `\conninfo` sentence.
   public var connectionDescription: String {
+    guard let driver = driver as? PostgresDriver else {
+      return
+        "You are connected to \(target.kind.rawValue) target \"\(name)\" (\(driver.serverIdentity))."
+    }
     var text = "You are connected to database \"\(driver.database)\" as user \"\(driver.user)\""
     let host = driver.host
     if host.hasPrefix("/") {

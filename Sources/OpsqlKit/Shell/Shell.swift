@@ -4,7 +4,10 @@ import Glibc
 /// whether anything failed. Statements reach databases only through `executor`.
 public final class Shell {
   public var settings = PrintSettings()
+  /// The session statements go to.
   public var session: Session?
+  /// Every open session, in the order they were opened.
+  public private(set) var sessions: [Session] = []
   /// Query results (`\o` redirects it).
   public let out = OutputStream(fd: 1)
   /// Errors, notices and messages that are not results.
@@ -91,10 +94,9 @@ public final class Shell {
   /// Opens a session on a target; the password prompt is offered only on a terminal. An ad hoc
   /// target without a name takes its database's name.
   func connect(_ target: Target) throws -> Session {
-    guard target.kind == .postgres else {
+    guard target.kind != .d1 else {
       throw ConnectionError(
-        "target \(target.name) is of kind \(target.kind.rawValue), which this build cannot open yet"
-      )
+        "target \(target.name) is of kind d1, which this build cannot open yet")
     }
     var shown = target
     if shown.name.isEmpty {
@@ -103,12 +105,17 @@ public final class Shell {
     let begin = try auditor.record(
       "connect", phase: "begin", target: shown,
       ["detail": target.connection.map { jsonObject([("connection", SecretRedactor.redact($0))]) }])
-    let driver: PostgresDriver
+    let driver: any Driver
     do {
-      driver = try PostgresDriver(
-        target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
-        passwordPrompt: isatty(0) == 1
-          ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+      switch target.kind {
+      case .sqlite:
+        driver = try SQLiteDriver(path: target.connection ?? "")
+      default:
+        driver = try PostgresDriver(
+          target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
+          passwordPrompt: isatty(0) == 1
+            ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+      }
     } catch let error as ConnectionError {
       try auditor.record(
         "connect", phase: "end", target: shown,
@@ -117,18 +124,25 @@ public final class Shell {
     }
     driver.onNotice = { [unowned self] in self.notice($0) }
     var named = target
-    if named.name.isEmpty { named.name = driver.database }
+    if named.name.isEmpty { named.name = uniqueName(driver.databaseName) }
     let session = Session(target: named, driver: driver)
     try auditor.record(
       "connect", phase: "end", target: named, server: session.serverIdentity,
       [
         "begin_id": String(begin), "outcome": "ok",
         "detail": jsonObject([
-          ("database", driver.database), ("user", driver.user),
-          ("server_version", driver.serverVersion),
+          ("database", driver.databaseName), ("server_version", driver.serverVersion),
         ]),
       ])
     return session
+  }
+
+  /// `name`, or `name#2`, `name#3`… when a session of that name is already open.
+  private func uniqueName(_ name: String) -> String {
+    guard openSession(named: name) != nil else { return name }
+    var n = 2
+    while openSession(named: "\(name)#\(n)") != nil { n += 1 }
+    return "\(name)#\(n)"
   }
 
   /// Closes a session, writing its disconnect to the audit.
@@ -139,8 +153,39 @@ public final class Shell {
 
   /// A configured target's name, or else an ad hoc connection string or database name.
   func resolveTarget(_ text: String?) -> Target {
-    if let text, let configured = config.target(named: text) { return configured }
+    if let text, let named = findTarget(text) { return named }
+    if let text, text.hasPrefix("sqlite:") {
+      let path = String(text.dropFirst("sqlite:".count))
+      return Target(name: "", kind: .sqlite, connection: path, origin: "command line")
+    }
+    if let text, [".db", ".sqlite", ".sqlite3"].contains(where: { text.hasSuffix($0) }),
+      access(text, F_OK) == 0
+    {
+      return Target(name: "", kind: .sqlite, connection: text, origin: "command line")
+    }
     return Target(name: "", connection: text, origin: "command line")
+  }
+
+  /// A target by name: configured, or discovered.
+  func findTarget(_ name: String) -> Target? {
+    config.target(named: name)
+  }
+
+  func openSession(named name: String) -> Session? {
+    sessions.first { $0.name == name }
+  }
+
+  /// Adds a newly opened session and makes it current.
+  func add(_ new: Session) {
+    sessions.append(new)
+    session = new
+  }
+
+  /// Closes a session; when it was current, the most recent other one becomes current.
+  func remove(_ old: Session) {
+    disconnect(old)
+    sessions.removeAll { $0 === old }
+    if session === old { session = sessions.last }
   }
 
   // MARK: - Guard questions
@@ -207,8 +252,13 @@ public final class Shell {
     }
   }
 
+  /// Colour in the prompt: on a terminal, unless NO_COLOR is set.
+  var promptColour: Bool {
+    stdoutIsTerminal && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
+  }
+
   /// Whether stdout is a terminal, asked once.
-  private lazy var stdoutIsTerminal = isatty(1) == 1
+  private(set) lazy var stdoutIsTerminal = isatty(1) == 1
 
   /// Rows of the terminal when results should go through the pager.
   var pagerLines: Int? {
@@ -238,7 +288,8 @@ public final class Shell {
     try? redirectOutput(nil)
     out.flush()
     err.flush()
-    if let session { disconnect(session) }
+    for open in sessions { disconnect(open) }
+    sessions.removeAll()
     session = nil
     let code: Int32 =
       connectionLost || auditFailed ? 2 : (anyRefused || dryRunRefused ? 3 : (anyFailed ? 1 : 0))

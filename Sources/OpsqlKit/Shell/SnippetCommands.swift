@@ -43,9 +43,10 @@ enum SnippetCommands {
         shell.canAsk ? readSecret(prompt: "\(param.name) (\(param.description)): ") : nil
       })
     let driver = session.driver
-    call.builtins = [
-      "DBNAME": driver.database, "USER": driver.user, "HOST": driver.host, "PORT": driver.port,
-    ]
+    call.builtins = ["DBNAME": driver.databaseName]
+    if let pg = driver as? PostgresDriver {
+      call.builtins.merge(["USER": pg.user, "HOST": pg.host, "PORT": pg.port]) { $1 }
+    }
     let render = { (text: String) in
       SnippetRenderer.render(
         text, call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier)

@@ -157,8 +157,10 @@ public struct Config: Sendable, Equatable {
       case "false", "no", "off", "0": target.readonly = false
       default: throw fail("readonly must be true or false, not \"\(value)\"")
       }
-    case "account", "database", "token_env", "token_file", "path":
-      // Keys of the d1 and sqlite kinds; their drivers arrive with the targets work.
+    case "path":
+      target.connection = value
+    case "account", "database", "token_env", "token_file":
+      // Keys of the d1 kind; its driver arrives with the D1 work.
       break
     default:
       throw fail(

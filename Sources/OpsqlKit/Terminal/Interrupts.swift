@@ -1,4 +1,5 @@
 import CLibPQ
+import CSQLite
 import Glibc
 import Synchronization
 
@@ -11,6 +12,7 @@ public enum Interrupts {
   public static func install() {
     _ = requested.load(ordering: .relaxed)
     _ = postgresCancel.load(ordering: .relaxed)
+    _ = sqliteHandle.load(ordering: .relaxed)
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in Interrupts.handleSignal() }
     sigemptyset(&action.sa_mask)
@@ -33,8 +35,17 @@ public enum Interrupts {
 
   static func withdraw() { postgresCancel.store(0, ordering: .sequentiallyConsistent) }
 
+  /// A SQLite handle to interrupt (`sqlite3_interrupt` only sets a flag the running statement
+  /// checks), or nil.
+  static func publishSQLite(_ db: OpaquePointer?) {
+    sqliteHandle.store(Int(bitPattern: UnsafeRawPointer(db)), ordering: .sequentiallyConsistent)
+  }
+
   private static func handleSignal() {
     requested.store(true, ordering: .relaxed)
+    if let db = OpaquePointer(bitPattern: sqliteHandle.load(ordering: .sequentiallyConsistent)) {
+      sqlite3_interrupt(db)
+    }
     let bits = postgresCancel.load(ordering: .sequentiallyConsistent)
     guard bits != 0, let cancel = OpaquePointer(bitPattern: bits) else { return }
     let sent = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
@@ -49,3 +60,4 @@ public enum Interrupts {
 
 private let requested = Atomic<Bool>(false)
 private let postgresCancel = Atomic<Int>(0)
+private let sqliteHandle = Atomic<Int>(0)

@@ -95,6 +95,15 @@ public final class PostgresDriver: Driver {
   }
   public var port: String { conn.map { String(cString: PQport($0)) } ?? "" }
   public var backendPID: Int32 { conn.map { PQbackendPID($0) } ?? 0 }
+  public var kind: TargetKind { .postgres }
+  public var placeholderStyle: PlaceholderStyle { .dollar }
+  public var databaseName: String { database }
+
+  /// The backend pid and where the server is.
+  public var serverIdentity: String {
+    "pid \(backendPID) at \(hostAddress ?? host):\(port)"
+  }
+
   public var serverVersion: String {
     guard let conn, let p = PQparameterStatus(conn, "server_version") else { return "" }
     return String(cString: p)
@@ -126,13 +135,6 @@ public final class PostgresDriver: Driver {
     PQfreeCancel(handle)
   }
 
-  /// opsql's own read-only catalog queries (the back door): the rows as strings.
-  func query(_ sql: String, parameters: [String] = []) throws -> [[String?]] {
-    let collector = RowCollector()
-    _ = try execute(sql, parameters: parameters, into: collector)
-    return collector.rows
-  }
-
   // MARK: - Quoting
 
   /// A string literal in this server's quoting (libpq's `PQescapeLiteral`: `'…'`, or `E'…'` when
@@ -155,10 +157,6 @@ public final class PostgresDriver: Driver {
   }
 
   // MARK: - Statements
-
-  public func execute(_ sql: String, into sink: ResultSink) throws -> StatementSummary {
-    try execute(sql, parameters: [], into: sink)
-  }
 
   /// Runs one statement; with `parameters`, they are sent apart from the text as `$1`, `$2`, …
   /// (extended protocol, types inferred by the server as for a quoted literal).
