@@ -91,8 +91,8 @@ struct AuditTests {
         "statement end rw ok -",
         "connect begin ro - -",
         "connect end ro ok -",
-        "disconnect - rw - -",
         "guard - ro refused refused",
+        "disconnect - rw - -",
         "disconnect - ro - -",
         "session end - exit 3 -",
       ])
@@ -110,7 +110,7 @@ struct AuditTests {
     #expect(all[9]["snippet"] == "create-user")
     #expect(all[13]["sql"] == "create role audited_role login password '***';")
     #expect(all[13]["danger"] == "destructive")
-    #expect(all[18]["decision"]?.hasPrefix("refuse: ro is read-only") == true)
+    #expect(all[17]["decision"]?.hasPrefix("refuse: ro is read-only") == true)
     #expect(all[2]["server"]?.hasPrefix("pid ") == true)
     #expect(all[4]["begin_id"] == all[3]["id"])
     // No secret anywhere in the file's bytes.
