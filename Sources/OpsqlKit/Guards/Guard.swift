@@ -60,6 +60,34 @@ struct Guard {
     return GuardDecision(verdict: verdict, answer: answer, danger: danger)
   }
 
+  /// One decision for `\on`: each target's verdict, the strictest one asked once, the question
+  /// listing every target with its environment. Typing confirms with the TARGETS text itself.
+  func decideFanOut(_ work: [(Session, PreparedStatement)], label: String) -> GuardDecision {
+    var strictest = GuardDecision(verdict: .allow, answer: .notNeeded, danger: .read)
+    var reason = "reads only"
+    var lines: [String] = []
+    for (session, statement) in work {
+      var verdict = GuardPolicy.verdict(
+        danger: statement.classification.danger, reason: statement.classification.reason,
+        target: session.target)
+      if case .confirmTyping = verdict { verdict = .confirmTyping(expected: label) }
+      lines.append(
+        "\(session.name) (\(session.target.environment.rawValue)\(session.target.readonly ? ", read-only" : ""))"
+      )
+      if verdict.strictness > strictest.verdict.strictness { strictest.verdict = verdict }
+      if statement.classification.danger > strictest.danger {
+        strictest.danger = statement.classification.danger
+        reason = statement.classification.reason
+      }
+    }
+    guard let first = work.first else { return strictest }
+    var target = first.0.target
+    target.name = "\(work.count) targets: " + lines.joined(separator: ", ")
+    strictest.answer = settle(
+      [first.1], target, strictest.verdict, strictest.danger, reason, nil)
+    return strictest
+  }
+
   private func settle(
     _ statements: [PreparedStatement], _ target: Target, _ verdict: GuardVerdict,
     _ danger: DangerClass, _ reason: String, _ preview: (() -> Void)?

@@ -19,6 +19,10 @@ enum MetaCommands {
       help: "open a target (or switch to it when open); others stay open",
       handler: SessionCommands.connect),
     Command(
+      names: ["on"], usage: "\\on TARGETS COMMAND",
+      help: "run one statement on several targets at once (a,b or @group or *)",
+      handler: FanOut.run),
+    Command(
       names: ["sessions"], usage: "\\sessions", help: "list the open sessions",
       handler: SessionCommands.list),
     Command(

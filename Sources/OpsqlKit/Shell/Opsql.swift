@@ -11,6 +11,7 @@ public enum Opsql {
     Interrupts.install()
     if arguments.first == "snippets" { return snippets(Array(arguments.dropFirst())) }
     if arguments.first == "audit" { return AuditCommands.main(Array(arguments.dropFirst())) }
+    if arguments.first == "targets" { return targets(Array(arguments.dropFirst())) }
     let options: ShellOptions
     do {
       options = try ShellOptions(arguments: arguments)
@@ -104,6 +105,40 @@ public enum Opsql {
       if outcome == .stopped && (!options.continueOnError || shell.connectionLost) { break }
     }
     return shell.finish()
+  }
+
+  /// `opsql targets`: configured and discovered targets, and where each came from.
+  static func targets(_ arguments: [String]) -> Int32 {
+    var configPath: String?
+    if arguments.first == "--config", arguments.count > 1 { configPath = arguments[1] }
+    let config: Config
+    do {
+      config = try Config.load(explicitPath: configPath)
+    } catch {
+      printError("opsql: \(error)")
+      return 2
+    }
+    let (found, problems) = Discovery.targets()
+    for problem in problems { printError("opsql: skipped \(problem)") }
+    let out = OutputStream(fd: 1)
+    let printer = ResultPrinter.make(PrintSettings(), out: out, terminalColumns: nil)
+    do {
+      try printer.beginRows(
+        ["name", "kind", "environment", "readonly", "connection", "from"].map {
+          ColumnInfo(name: $0, kind: .text)
+        })
+      let all = config.targets + found
+      for t in all {
+        let cells: [[UInt8]?] = [
+          t.name, t.kind.rawValue, t.environment.rawValue, t.readonly ? "yes" : "no",
+          SecretRedactor.redact(t.connection ?? ""), t.origin,
+        ].map { Array($0.utf8) }
+        try withBorrowedCells(cells[...], []) { try printer.row($0) }
+      }
+      try printer.endRows(count: all.count, tag: "")
+    } catch {}
+    out.flush()
+    return 0
   }
 
   /// `opsql snippets [NAME]`: the catalogue, or one snippet in full; no connection needed.

@@ -168,17 +168,20 @@ public final class Shell {
 
   /// A target by name: configured, or discovered.
   func findTarget(_ name: String) -> Target? {
-    config.target(named: name)
+    config.target(named: name) ?? discovered.first { $0.name == name }
   }
+
+  /// Targets found without config (service files, wrangler configs), looked for once.
+  lazy var discovered: [Target] = Discovery.targets().targets
 
   func openSession(named name: String) -> Session? {
     sessions.first { $0.name == name }
   }
 
-  /// Adds a newly opened session and makes it current.
-  func add(_ new: Session) {
+  /// Adds a newly opened session, by default as the current one.
+  func add(_ new: Session, makeCurrent: Bool = true) {
     sessions.append(new)
-    session = new
+    if makeCurrent || session == nil { session = new }
   }
 
   /// Closes a session; when it was current, the most recent other one becomes current.

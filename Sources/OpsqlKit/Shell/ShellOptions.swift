@@ -98,7 +98,7 @@ public struct ShellOptions: Equatable {
 
   /// Subcommands of SPEC §1 that later work adds; named here so that `opsql audit list` does not
   /// try to open a database called "audit".
-  static let laterSubcommands: Set<String> = ["replay", "targets", "attach"]
+  static let laterSubcommands: Set<String> = ["replay", "attach"]
 
   private mutating func setTarget(_ t: String) throws {
     guard target == nil else {

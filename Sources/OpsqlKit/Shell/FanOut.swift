@@ -1,0 +1,168 @@
+import Dispatch
+
+/// `\on TARGETS COMMAND`: one statement on several targets at once. TARGETS is `a,b`, `@group`
+/// or `*` (every open session). The guard asks once for the whole set (the strictest target
+/// decides); each target's statement is audited with one group id; they run concurrently, and
+/// the output comes back grouped by target with a status line each.
+enum FanOut {
+  static func run(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter) throws
+    -> Bool
+  {
+    guard let spec = line.arguments.first else {
+      throw ShellError("usage: \\on TARGETS COMMAND (TARGETS: a,b or @group or *)")
+    }
+    var command = String(line.rest.dropFirst(spec.count)).trimmed
+    if command.hasPrefix("\\") {
+      throw ShellError(
+        "only SQL runs through \\on for now (snippets on several targets come later)")
+    }
+    while command.hasSuffix(";;") { command.removeLast() }
+    guard !command.isEmpty else { throw ShellError("no command to run on \(spec)") }
+    let sessions = try resolve(spec, shell)
+    let statement = PreparedStatement(sql: command)
+    var perTarget: [(Session, PreparedStatement)] = sessions.map { session in
+      var refined = statement
+      refined.classification = session.driver.refine(statement.classification, sql: statement.sql)
+      return (session, refined)
+    }
+    let decision = Guard(shell: shell).decideFanOut(perTarget, label: spec)
+    let group = SecretGenerator.hex(bytes: 6)
+    try shell.auditor.record(
+      "guard",
+      [
+        "sql": statement.display, "danger": decision.danger.name, "decision": decision.verdictText,
+        "answer": decision.answer.rawValue, "group_id": group,
+        "outcome": decision.answer.allowsRunning ? "allowed" : "refused",
+        "detail": jsonObject(sessions.map { ($0.name, $0.target.environment.rawValue) }),
+      ])
+    guard decision.answer.allowsRunning else {
+      if decision.answer == .dryRun { return true }
+      shell.anyRefused = true
+      return false
+    }
+    // Begin rows for every target before anything is sent.
+    var begins: [Int64] = []
+    for (session, prepared) in perTarget {
+      begins.append(
+        try shell.auditor.record(
+          "statement", phase: "begin", target: session.target, server: session.serverIdentity,
+          [
+            "sql": prepared.display, "danger": prepared.classification.danger.name,
+            "decision": decision.verdictText, "answer": decision.answer.rawValue, "group_id": group,
+          ]))
+    }
+    let results = runConcurrently(perTarget, settings: shell.settings)
+    perTarget.removeAll()
+    var failed = false
+    for (k, session) in sessions.enumerated() {
+      let result = results[k]
+      shell.out.write("── \(session.name) (\(session.target.environment.rawValue)) ──\n")
+      shell.out.write(result.output)
+      if !result.notices.isEmpty { shell.out.write(result.notices) }
+      if let error = result.error {
+        failed = true
+        shell.out.write("\(session.name): " + ErrorRenderer.render(error))
+      } else {
+        let rows = result.summary?.rows.map { $0 == 1 ? "1 row" : "\($0) rows" }
+        shell.out.write(
+          "\(session.name): ok" + (rows.map { ", " + $0 } ?? "") + ", "
+            + fixed(result.milliseconds, 3) + " ms\n")
+      }
+      shell.out.write(byte: 0x0A)
+      try shell.auditor.record(
+        "statement", phase: "end", target: session.target, server: session.serverIdentity,
+        [
+          "begin_id": String(begins[k]), "group_id": group,
+          "outcome": result.error == nil ? "ok" : "error",
+          "rows": result.summary?.rows.map { String($0) },
+          "duration_ms": Auditor.milliseconds(result.milliseconds),
+          "error": result.error?.message, "sqlstate": result.error?.code,
+        ])
+    }
+    shell.out.flush()
+    if failed { shell.anyFailed = true }
+    return !failed
+  }
+
+  /// The sessions `spec` names, opening configured targets that are not open yet (without
+  /// changing the current session).
+  static func resolve(_ spec: String, _ shell: Shell) throws -> [Session] {
+    let names: [String]
+    if spec == "*" {
+      names = shell.sessions.map(\.name)
+    } else if spec.hasPrefix("@") {
+      guard let members = shell.config.groups[String(spec.dropFirst())] else {
+        throw ShellError("no group named \(spec.dropFirst()) in the config")
+      }
+      names = members
+    } else {
+      names = spec.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+    guard !names.isEmpty else { throw ShellError("\(spec) names no target") }
+    var sessions: [Session] = []
+    for name in names {
+      if let open = shell.openSession(named: name) {
+        sessions.append(open)
+      } else if let target = shell.findTarget(name) {
+        let session = try shell.connect(target)
+        shell.add(session, makeCurrent: false)
+        sessions.append(session)
+      } else {
+        throw ShellError("unknown target \(name): neither an open session nor a configured target")
+      }
+    }
+    return sessions
+  }
+
+  struct Result {
+    var output: [UInt8] = []
+    var notices: String = ""
+    var summary: StatementSummary?
+    var error: DatabaseError?
+    var milliseconds: Double = 0
+  }
+
+  /// One thread per target; each driver is used by its own thread only.
+  static func runConcurrently(_ work: [(Session, PreparedStatement)], settings: PrintSettings)
+    -> [Result]
+  {
+    let results = ResultBox(count: work.count)
+    DispatchQueue.concurrentPerform(iterations: work.count) { k in
+      let (session, statement) = work[k]
+      var result = Result()
+      let out = OutputStream()
+      var settings = settings
+      settings.pager = false
+      let printer = ResultPrinter.make(settings, out: out, terminalColumns: nil)
+      let driver = session.driver
+      let notices = driver.onNotice
+      driver.onNotice = { result.notices += ErrorRenderer.render($0, asNotice: true) }
+      let started = monotonicNow()
+      do {
+        result.summary = try driver.execute(
+          statement.sql, parameters: statement.params, into: printer)
+      } catch let error as DatabaseError {
+        result.error = error
+      } catch {
+        result.error = DatabaseError(message: "\(error)")
+      }
+      result.milliseconds = monotonicNow() - started
+      driver.onNotice = notices
+      out.flush()
+      result.output = out.captured
+      results.set(k, result)
+    }
+    return results.values
+  }
+
+  /// Results written by the worker threads, each into its own slot.
+  final class ResultBox: @unchecked Sendable {
+    private var slots: [Result]
+    private let lock = DispatchQueue(label: "opsql.fanout")
+
+    init(count: Int) { slots = Array(repeating: Result(), count: count) }
+
+    func set(_ k: Int, _ result: Result) { lock.sync { slots[k] = result } }
+    var values: [Result] { lock.sync { slots } }
+  }
+}

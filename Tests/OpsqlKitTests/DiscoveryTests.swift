@@ -1,0 +1,88 @@
+import Testing
+
+@testable import OpsqlKit
+
+struct DiscoveryTests {
+  @Test func localD1FileNamesMatchMiniflare() {
+    #expect(
+      Discovery.localFileName("00000000-0000-0000-0000-000000000000")
+        == "9ba2b04bf514d9facfd57ed57d849e77241a7adc99d1c1545d06688b43d84248.sqlite")
+    #expect(
+      Discovery.localFileName("DB")
+        == "e7352547963de7050bd7d94658afc4fe78b61811b7815da12d90be8e863abf4d.sqlite")
+  }
+
+  @Test func wranglerTomlGivesRemoteAndLocalTargets() throws {
+    let toml = """
+      name = "app"
+      account_id = "acc123"  # the account
+
+      [[d1_databases]]
+      binding = "DB"
+      database_name = "prod-db"
+      database_id = "00000000-0000-0000-0000-000000000000"
+
+      [[d1_databases]]
+      binding = "CACHE"
+      preview_database_id = "DB"
+
+      [env.staging]
+      account_id = "other"
+      """
+    let targets = try Discovery.wrangler(toml, path: "w/wrangler.toml", directory: "w")
+    #expect(targets.map(\.name) == ["d1:DB", "d1-local:DB", "d1-local:CACHE"])
+    #expect(targets[0].kind == .d1)
+    #expect(targets[0].connection == "acc123/00000000-0000-0000-0000-000000000000")
+    #expect(targets[0].origin == "w/wrangler.toml:4")
+    #expect(
+      targets[1].connection
+        == "w/.wrangler/state/v3/d1/miniflare-D1DatabaseObject/9ba2b04bf514d9facfd57ed57d849e77241a7adc99d1c1545d06688b43d84248.sqlite"
+    )
+    #expect(
+      targets[2].connection?.hasSuffix(
+        "/e7352547963de7050bd7d94658afc4fe78b61811b7815da12d90be8e863abf4d.sqlite") == true)
+  }
+
+  @Test func wranglerJsoncWithCommentsAndTrailingCommas() throws {
+    let jsonc = """
+      {
+        // the worker
+        "account_id": "acc9",
+        "d1_databases": [
+          { "binding": "DB", "database_id": "abc", /* remote */ },
+        ],
+      }
+      """
+    let targets = try Discovery.wrangler(jsonc, path: "wrangler.jsonc", directory: ".")
+    #expect(targets.map(\.name) == ["d1:DB", "d1-local:DB"])
+    #expect(targets[0].connection == "acc9/abc")
+  }
+
+  @Test func serviceFileSectionsBecomeTargets() {
+    let targets = Discovery.services(
+      "# c\n[prod]\nhost=db1\n\n[replica]\nhost=db2\n", path: "svc.conf")
+    #expect(targets.map(\.name) == ["service:prod", "service:replica"])
+    #expect(targets.map(\.connection) == ["service=prod", "service=replica"])
+    #expect(targets[1].origin == "svc.conf:5")
+  }
+}
+
+struct JSONTests {
+  @Test func parsesWhatD1Sends() throws {
+    let j = try JSON.parse(
+      #"{"result":[{"results":{"columns":["id","id"],"rows":[[1,"a\u00e9\ud83d\ude00"],[null,2.5e3]]},"success":true,"meta":{"duration":0.1}}],"success":true,"errors":[],"messages":[]}"#
+    )
+    let rows = j["result"]?.array?.first?["results"]?["rows"]?.array
+    #expect(rows?.count == 2)
+    #expect(rows?[0].array?[1].string == "aé😀")
+    #expect(rows?[1].array?[0] == .null)
+    #expect(rows?[1].array?[1].cellText == "2.5e3")
+    #expect(j["success"]?.bool == true)
+  }
+
+  @Test func garbageIsAnErrorWithALine() {
+    #expect(throws: JSONError.self) { try JSON.parse("<html>\n502 Bad Gateway</html>") }
+    #expect(throws: JSONError.self) { try JSON.parse("{\"a\": [1, 2,]}") }
+    #expect(throws: JSONError.self) { try JSON.parse(String(repeating: "[", count: 500)) }
+  }
+}
