@@ -15,7 +15,10 @@ let package = Package(
       name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(
       name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    .target(name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "COpenSSL", "CSQLite"]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .target(
+      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "COpenSSL", "CSQLite", "CCurl"]),
     .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
     .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
     .target(

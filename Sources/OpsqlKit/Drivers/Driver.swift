@@ -52,10 +52,13 @@ public struct StatementSummary: Sendable, Equatable {
   /// Rows returned or affected, when known.
   public var rows: Int?
   public var tag: String
+  /// What the target adds for `\timing` (D1's rows read and written, and its duration).
+  public var detail: String?
 
-  public init(rows: Int?, tag: String) {
+  public init(rows: Int?, tag: String, detail: String? = nil) {
     self.rows = rows
     self.tag = tag
+    self.detail = detail
   }
 }
 

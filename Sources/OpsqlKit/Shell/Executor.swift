@@ -125,7 +125,9 @@ public final class Executor {
       shell.reportError(failure)
       if !driver.isOpen { recoverLostConnection(driver) }
     }
-    if shell.settings.timing { shell.say(formatTiming(milliseconds: elapsed)) }
+    if shell.settings.timing {
+      shell.say(formatTiming(milliseconds: elapsed) + (summary?.detail.map { " (\($0))" } ?? ""))
+    }
     return (summary, failure, elapsed)
   }
 }

@@ -94,10 +94,6 @@ public final class Shell {
   /// Opens a session on a target; the password prompt is offered only on a terminal. An ad hoc
   /// target without a name takes its database's name.
   func connect(_ target: Target) throws -> Session {
-    guard target.kind != .d1 else {
-      throw ConnectionError(
-        "target \(target.name) is of kind d1, which this build cannot open yet")
-    }
     var shown = target
     if shown.name.isEmpty {
       shown.name = SecretRedactor.redact(target.connection ?? "(libpq defaults)")
@@ -110,6 +106,8 @@ public final class Shell {
       switch target.kind {
       case .sqlite:
         driver = try SQLiteDriver(path: target.connection ?? "")
+      case .d1:
+        driver = try D1Driver(connection: target.connection ?? "", token: try d1Token(for: target))
       default:
         driver = try PostgresDriver(
           target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
@@ -137,6 +135,35 @@ public final class Shell {
     return session
   }
 
+  /// A D1 API token: from the environment variable the target names (`token_env`, default
+  /// CLOUDFLARE_API_TOKEN) or from a `token_file` that only its owner can read. Never from the
+  /// config file, and never shown.
+  func d1Token(for target: Target) throws -> String {
+    if let file = target.options["token_file"] {
+      var st = stat()
+      guard stat(file, &st) == 0 else {
+        throw ConnectionError(
+          "token_file \(file) of target \(target.name): \(String(cString: strerror(errno)))")
+      }
+      guard st.st_mode & 0o077 == 0 else {
+        throw ConnectionError(
+          "token_file \(file) of target \(target.name) has mode \(String(st.st_mode & 0o777, radix: 8)); it must be 0600 (chmod 600 \(file))"
+        )
+      }
+      guard let text = readTextFile(file), !text.trimmed(newlines: true).isEmpty else {
+        throw ConnectionError("token_file \(file) of target \(target.name) is empty")
+      }
+      return text.trimmed(newlines: true)
+    }
+    let variable = target.options["token_env"] ?? "CLOUDFLARE_API_TOKEN"
+    guard let value = getenv(variable).map({ String(cString: $0) }), !value.isEmpty else {
+      throw ConnectionError(
+        "D1 target \(target.name.isEmpty ? target.connection ?? "" : target.name) needs an API token in $\(variable) (or a token_file of mode 0600)"
+      )
+    }
+    return value
+  }
+
   /// `name`, or `name#2`, `name#3`… when a session of that name is already open.
   private func uniqueName(_ name: String) -> String {
     guard openSession(named: name) != nil else { return name }
@@ -154,6 +181,10 @@ public final class Shell {
   /// A configured target's name, or else an ad hoc connection string or database name.
   func resolveTarget(_ text: String?) -> Target {
     if let text, let named = findTarget(text) { return named }
+    if let text, text.hasPrefix("d1://") {
+      let rest = String(text.dropFirst("d1://".count))
+      return Target(name: "", kind: .d1, connection: rest, origin: "command line")
+    }
     if let text, text.hasPrefix("sqlite:") {
       let path = String(text.dropFirst("sqlite:".count))
       return Target(name: "", kind: .sqlite, connection: path, origin: "command line")

@@ -49,7 +49,8 @@ enum SnippetCommands {
     }
     let render = { (text: String) in
       SnippetRenderer.render(
-        text, call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier)
+        text, call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier,
+        placeholders: driver.placeholderStyle)
     }
     if let refuse = snippet.refuse, !shell.dryRun {
       let check = render(refuse)
@@ -63,7 +64,8 @@ enum SnippetCommands {
       }
     }
     var statements = SnippetRenderer.statements(
-      call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier)
+      call, quoteLiteral: driver.quoteLiteral, quoteIdentifier: driver.quoteIdentifier,
+      placeholders: driver.placeholderStyle)
     // The declared danger is a floor: the lexer may find worse, never better.
     for k in statements.indices where statements[k].classification.danger < snippet.danger {
       statements[k].classification = Classification(

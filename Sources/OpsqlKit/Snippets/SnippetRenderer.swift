@@ -125,7 +125,8 @@ public enum SnippetRenderer {
 
   /// The snippet's body as statements ready for the executor.
   public static func statements(
-    _ call: SnippetCall, quoteLiteral: (String) -> String, quoteIdentifier: (String) -> String
+    _ call: SnippetCall, quoteLiteral: (String) -> String, quoteIdentifier: (String) -> String,
+    placeholders: PlaceholderStyle = .dollar
   ) -> [PreparedStatement] {
     var splitter = StatementSplitter()
     var texts: [String] = []
@@ -134,7 +135,9 @@ public enum SnippetRenderer {
     }
     if case .statement(let s)? = splitter.finish() { texts.append(s) }
     return texts.map {
-      render($0, call, quoteLiteral: quoteLiteral, quoteIdentifier: quoteIdentifier)
+      render(
+        $0, call, quoteLiteral: quoteLiteral, quoteIdentifier: quoteIdentifier,
+        placeholders: placeholders)
     }
   }
 
@@ -142,7 +145,7 @@ public enum SnippetRenderer {
   /// inline, for the guard's question, the audit and recordings.
   public static func render(
     _ text: String, _ call: SnippetCall, quoteLiteral: (String) -> String,
-    quoteIdentifier: (String) -> String
+    quoteIdentifier: (String) -> String, placeholders: PlaceholderStyle = .dollar
   ) -> PreparedStatement {
     let bytes = Array(text.utf8)
     let firstWord = SQLLexer.tokenize(text).first(where: { $0.kind == .word }).map {

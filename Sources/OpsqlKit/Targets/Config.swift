@@ -117,6 +117,13 @@ public struct Config: Sendable, Equatable {
         try apply(key, value, to: &config.targets[index], fail: fail)
       }
     }
+    // A d1 target's connection is ACCOUNT/DATABASE; the account may come from the environment.
+    for k in config.targets.indices where config.targets[k].kind == .d1 {
+      let options = config.targets[k].options
+      let account =
+        options["account"] ?? getenv("CLOUDFLARE_ACCOUNT_ID").map { String(cString: $0) } ?? ""
+      config.targets[k].connection = account + "/" + (options["database"] ?? "")
+    }
     for target in config.targets where target.kind == .postgres {
       if let url = target.connection, SecretRedactor.redactConnectionStrings(url) != url {
         let line = Int(target.origin.split(separator: ":").last ?? "0") ?? 0
@@ -160,8 +167,7 @@ public struct Config: Sendable, Equatable {
     case "path":
       target.connection = value
     case "account", "database", "token_env", "token_file":
-      // Keys of the d1 kind; its driver arrives with the D1 work.
-      break
+      target.options[key] = value
     default:
       throw fail(
         "unknown key \(key) in [target \(target.name)]; expected kind, url, conninfo, service, environment or readonly"

@@ -22,6 +22,8 @@ public struct Target: Sendable, Equatable {
   public var readonly: Bool
   /// Where it came from: `file:line`, or "command line".
   public var origin: String
+  /// Kind-specific settings: for d1, `token_env` and `token_file`.
+  public var options: [String: String] = [:]
 
   public init(
     name: String, kind: TargetKind = .postgres, connection: String?,
