@@ -107,7 +107,9 @@ public final class Shell {
       case .sqlite:
         driver = try SQLiteDriver(path: target.connection ?? "")
       case .d1:
-        driver = try D1Driver(connection: target.connection ?? "", token: try d1Token(for: target))
+        driver = try D1Driver(
+          connection: target.connection ?? "", token: try d1Token(for: target),
+          onNotice: { [unowned self] in self.notice($0) })
       default:
         driver = try PostgresDriver(
           target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,

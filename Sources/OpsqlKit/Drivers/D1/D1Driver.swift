@@ -20,7 +20,10 @@ public final class D1Driver: Driver {
 
   /// `connection` is `ACCOUNT/DATABASE`; the token comes from `token` (read by the caller from
   /// the environment variable or 0600 file the target names), never from the config file.
-  public init(connection: String, token: String) throws {
+  public init(
+    connection: String, token: String, onNotice: ((DatabaseError) -> Void)? = nil
+  ) throws {
+    self.onNotice = onNotice
     let parts = connection.split(separator: "/", maxSplits: 1).map(String.init)
     guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
       throw ConnectionError(
