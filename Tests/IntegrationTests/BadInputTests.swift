@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import TestSupport
@@ -77,5 +78,32 @@ struct BadInputTests {
     let r = TestEnvironment.opsql(["-c", "\\x sideways"])
     #expect(r.status == 1)
     #expect(r.stderr == "\\x: unrecognized value \"sideways\": Boolean expected\n")
+  }
+}
+
+extension BadInputTests {
+  @Test func unknownTargetAndKind() {
+    let dir = TestEnvironment.temporaryDirectory()
+    let config = dir + "/config"
+    let fd = open(config, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let text = "[target weird]\nkind = oracle\n"
+    _ = text.withCString { write(fd, $0, strlen($0)) }
+    close(fd)
+    let kind = TestEnvironment.opsql(["--config", config, "-c", "select 1"])
+    #expect(kind.status == 2)
+    #expect(
+      kind.stderr
+        == "opsql: \(config):2: unknown kind \"oracle\"; expected postgres, d1 or sqlite\n")
+    let unknown = TestEnvironment.opsql(["-c", "\\c no_such_target_or_db"])
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.contains("\\c: connection to server"))
+    #expect(unknown.stderr.contains("database \"no_such_target_or_db\" does not exist"))
+    let on = TestEnvironment.opsql(["-c", "\\on ghost select 1"])
+    #expect(on.status == 1)
+    #expect(
+      on.stderr == "\\on: unknown target ghost: neither an open session nor a configured target\n")
+    let sqlite = TestEnvironment.opsql(["sqlite:/nonexistent/file.db", "-c", "select 1"])
+    #expect(sqlite.status == 2)
+    #expect(sqlite.stderr == "opsql: error: /nonexistent/file.db: no such SQLite file\n")
   }
 }
