@@ -64,7 +64,9 @@ final class AlignedPrinter: ResultSink {
   func endRows(count: Int, tag: String) throws {
     printChunk()
     // The expanded form has no `(N rows)` footer, except for an empty result.
-    if !settings.tuplesOnly && (expandedDecision != true || count == 0 || columns.isEmpty) {
+    if let footer = settings.footer, !settings.tuplesOnly {
+      for line in footer { out.write(line + "\n") }
+    } else if !settings.tuplesOnly && (expandedDecision != true || count == 0 || columns.isEmpty) {
       out.write(count == 1 ? "(1 row)\n" : "(\(count) rows)\n")
     }
     out.write(byte: 0x0A)
@@ -137,6 +139,13 @@ final class AlignedPrinter: ResultSink {
         printExpanded(arenaBytes)
       } else {
         if chunksPrinted == 0 && !settings.tuplesOnly {
+          if let title = settings.title {
+            // psql centres the title over the table's full width.
+            let total = widths.reduce(0, +) + max(0, columns.count * 3 - 1)
+            let w = DisplayText.width(of: title)
+            out.writeSpaces(total >= w ? (total - w) / 2 : 0)
+            out.write(title + "\n")
+          }
           printHeader(widths)
           printSeparator(widths)
         }

@@ -25,6 +25,10 @@ public struct PrintSettings: Sendable, Equatable {
   /// `\t`: rows only, without header and footer.
   public var tuplesOnly: Bool = false
   public var fieldSeparator: String = "|"
+  /// A title centred above an aligned table (psql's `\d` output: "List of relations").
+  public var title: String?
+  /// Lines printed under an aligned table instead of `(N rows)` (psql's `\d NAME` footers).
+  public var footer: [String]?
 
   public init() {}
 }

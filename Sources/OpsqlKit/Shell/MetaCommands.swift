@@ -23,6 +23,24 @@ enum MetaCommands {
       help: "run one statement on several targets at once (a,b or @group or *)",
       handler: FanOut.run),
     Command(
+      names: ["d", "d+", "dS"], usage: "\\d [NAME]",
+      help: "list tables, views and sequences, or describe one", handler: DescribeCommands.run),
+    Command(
+      names: ["dt", "dt+"], usage: "\\dt [PATTERN]", help: "list tables",
+      handler: DescribeCommands.run),
+    Command(
+      names: ["di", "di+"], usage: "\\di [PATTERN]", help: "list indexes",
+      handler: DescribeCommands.run),
+    Command(
+      names: ["dn", "dn+"], usage: "\\dn [PATTERN]", help: "list schemas",
+      handler: DescribeCommands.run),
+    Command(
+      names: ["du", "dg"], usage: "\\du [PATTERN]", help: "list roles",
+      handler: DescribeCommands.run),
+    Command(
+      names: ["l", "l+", "list"], usage: "\\l", help: "list databases",
+      handler: DescribeCommands.run),
+    Command(
       names: ["sessions"], usage: "\\sessions", help: "list the open sessions",
       handler: SessionCommands.list),
     Command(
