@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 
 /// `\on TARGETS COMMAND`: one statement on several targets at once. TARGETS is `a,b`, `@group`
 /// or `*` (every open session). The guard asks once for the whole set (the strictest target
@@ -99,18 +100,17 @@ enum FanOut {
       names = spec.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
     }
     guard !names.isEmpty else { throw ShellError("\(spec) names no target") }
-    var sessions: [Session] = []
-    for name in names {
-      if let open = shell.openSession(named: name) {
-        sessions.append(open)
-      } else if let target = shell.findTarget(name) {
-        let session = try shell.connect(target)
-        shell.add(session, makeCurrent: false)
-        sessions.append(session)
-      } else {
+    var missing: [Target] = []
+    for name in names where shell.openSession(named: name) == nil {
+      guard let target = shell.findTarget(name) else {
         throw ShellError("unknown target \(name): neither an open session nor a configured target")
       }
+      missing.append(target)
     }
+    for opened in try shell.connectAll(missing) {
+      shell.add(try opened.get(), makeCurrent: false)
+    }
+    let sessions = names.compactMap { shell.openSession(named: $0) }
     return sessions
   }
 
@@ -122,12 +122,12 @@ enum FanOut {
     var milliseconds: Double = 0
   }
 
-  /// One thread per target; each driver is used by its own thread only.
+  /// One thread per target (the work waits on servers, not on cores); each driver is used by
+  /// its own thread only.
   static func runConcurrently(_ work: [(Session, PreparedStatement)], settings: PrintSettings)
     -> [Result]
   {
-    let results = ResultBox(count: work.count)
-    DispatchQueue.concurrentPerform(iterations: work.count) { k in
+    inParallel(work.count) { k -> Result in
       let (session, statement) = work[k]
       var result = Result()
       let out = OutputStream()
@@ -136,7 +136,8 @@ enum FanOut {
       let printer = ResultPrinter.make(settings, out: out, terminalColumns: nil)
       let driver = session.driver
       let notices = driver.onNotice
-      driver.onNotice = { result.notices += ErrorRenderer.render($0, asNotice: true) }
+      var noticeText = ""
+      driver.onNotice = { noticeText += ErrorRenderer.render($0, asNotice: true) }
       let started = monotonicNow()
       do {
         result.summary = try driver.execute(
@@ -148,21 +149,56 @@ enum FanOut {
       }
       result.milliseconds = monotonicNow() - started
       driver.onNotice = notices
+      result.notices = noticeText
       out.flush()
       result.output = out.captured
-      results.set(k, result)
+      return result
     }
-    return results.values
   }
 
-  /// Results written by the worker threads, each into its own slot.
-  final class ResultBox: @unchecked Sendable {
-    private var slots: [Result]
-    private let lock = DispatchQueue(label: "opsql.fanout")
-
-    init(count: Int) { slots = Array(repeating: Result(), count: count) }
-
-    func set(_ k: Int, _ result: Result) { lock.sync { slots[k] = result } }
-    var values: [Result] { lock.sync { slots } }
+  /// `body(0..<count)` on one thread each, waiting for all; the results in order.
+  static func inParallel<T>(_ count: Int, _ body: @escaping (Int) -> T) -> [T] {
+    guard count > 1 else { return (0..<count).map(body) }
+    let slots = ParallelSlots<T>(count)
+    let group = DispatchGroup()
+    for k in 0..<count {
+      group.enter()
+      spawnThread {
+        let value = body(k)
+        slots.lock.sync { slots.values[k] = value }
+        group.leave()
+      }
+    }
+    group.wait()
+    return slots.values.map { $0! }
   }
+
+  /// A detached POSIX thread running `body`.
+  static func spawnThread(_ body: @escaping () -> Void) {
+    final class Box {
+      let body: () -> Void
+      init(_ body: @escaping () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(
+      &thread, nil,
+      { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+      }, box)
+    if rc == 0 {
+      pthread_detach(thread)
+    } else {
+      Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+    }
+  }
+}
+
+/// Results written by worker threads, each into its own slot.
+final class ParallelSlots<T>: @unchecked Sendable {
+  var values: [T?]
+  let lock = DispatchQueue(label: "opsql.parallel")
+  init(_ n: Int) { values = Array(repeating: nil, count: n) }
 }

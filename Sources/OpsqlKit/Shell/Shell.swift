@@ -94,47 +94,78 @@ public final class Shell {
   /// Opens a session on a target; the password prompt is offered only on a terminal. An ad hoc
   /// target without a name takes its database's name.
   func connect(_ target: Target) throws -> Session {
-    var shown = target
-    if shown.name.isEmpty {
-      shown.name = SecretRedactor.redact(target.connection ?? "(libpq defaults)")
-    }
-    let begin = try auditor.record(
-      "connect", phase: "begin", target: shown,
-      ["detail": target.connection.map { jsonObject([("connection", SecretRedactor.redact($0))]) }])
-    let driver: any Driver
-    do {
-      switch target.kind {
-      case .sqlite:
-        driver = try SQLiteDriver(path: target.connection ?? "")
-      case .d1:
-        driver = try D1Driver(
-          connection: target.connection ?? "", token: try d1Token(for: target),
-          onNotice: { [unowned self] in self.notice($0) })
-      default:
-        driver = try PostgresDriver(
-          target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
-          passwordPrompt: isatty(0) == 1
-            ? { user in readSecret(prompt: "Password for user \(user): ") } : nil)
+    try connectAll([target])[0].get()
+  }
+
+  /// Opens several targets at once (for `\on`): the audit's begin rows first, then the
+  /// connections in parallel threads, then the end rows. Only a single connection may ask for a
+  /// password. Audit failures throw; connection failures come back per target.
+  func connectAll(_ targets: [Target]) throws -> [Result<Session, ConnectionError>] {
+    var begins: [(Target, Int64)] = []
+    for target in targets {
+      var shown = target
+      if shown.name.isEmpty {
+        shown.name = SecretRedactor.redact(target.connection ?? "(libpq defaults)")
       }
-    } catch let error as ConnectionError {
-      try auditor.record(
-        "connect", phase: "end", target: shown,
-        ["begin_id": String(begin), "outcome": "error", "error": error.message])
-      throw error
+      let begin = try auditor.record(
+        "connect", phase: "begin", target: shown,
+        [
+          "detail": target.connection.map {
+            jsonObject([("connection", SecretRedactor.redact($0))])
+          }
+        ])
+      begins.append((shown, begin))
     }
-    driver.onNotice = { [unowned self] in self.notice($0) }
-    var named = target
-    if named.name.isEmpty { named.name = uniqueName(driver.databaseName) }
-    let session = Session(target: named, driver: driver)
-    try auditor.record(
-      "connect", phase: "end", target: named, server: session.serverIdentity,
-      [
-        "begin_id": String(begin), "outcome": "ok",
-        "detail": jsonObject([
-          ("database", driver.databaseName), ("server_version", driver.serverVersion),
-        ]),
-      ])
-    return session
+    let single = targets.count == 1
+    let tokens = targets.map { t in Result { t.kind == .d1 ? try d1Token(for: t) : "" } }
+    let opened = FanOut.inParallel(targets.count) { k -> Result<any Driver, ConnectionError> in
+      let target = targets[k]
+      do {
+        switch target.kind {
+        case .sqlite:
+          return .success(try SQLiteDriver(path: target.connection ?? ""))
+        case .d1:
+          let token = try tokens[k].get()
+          return .success(try D1Driver(connection: target.connection ?? "", token: token))
+        case .postgres:
+          return .success(
+            try PostgresDriver(
+              target: target.connection, interactive: isatty(0) == 1 && isatty(1) == 1,
+              passwordPrompt: single && isatty(0) == 1
+                ? { user in readSecret(prompt: "Password for user \(user): ") } : nil))
+        }
+      } catch let error as ConnectionError {
+        return .failure(error)
+      } catch {
+        return .failure(ConnectionError("\(error)"))
+      }
+    }
+    var sessions: [Result<Session, ConnectionError>] = []
+    for (k, result) in opened.enumerated() {
+      let (shown, begin) = begins[k]
+      switch result {
+      case .failure(let error):
+        try auditor.record(
+          "connect", phase: "end", target: shown,
+          ["begin_id": String(begin), "outcome": "error", "error": error.message])
+        sessions.append(.failure(error))
+      case .success(let driver):
+        driver.onNotice = { [unowned self] in self.notice($0) }
+        var named = targets[k]
+        if named.name.isEmpty { named.name = uniqueName(driver.databaseName) }
+        let session = Session(target: named, driver: driver)
+        try auditor.record(
+          "connect", phase: "end", target: named, server: session.serverIdentity,
+          [
+            "begin_id": String(begin), "outcome": "ok",
+            "detail": jsonObject([
+              ("database", driver.databaseName), ("server_version", driver.serverVersion),
+            ]),
+          ])
+        sessions.append(.success(session))
+      }
+    }
+    return sessions
   }
 
   /// A D1 API token: from the environment variable the target names (`token_env`, default
