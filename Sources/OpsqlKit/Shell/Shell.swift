@@ -126,7 +126,11 @@ public final class Shell {
           return .success(try SQLiteDriver(path: target.connection ?? ""))
         case .d1:
           let token = try tokens[k].get()
-          return .success(try D1Driver(connection: target.connection ?? "", token: token))
+          // Notices (a 429's wait) are shown at once when only one target is opening.
+          return .success(
+            try D1Driver(
+              connection: target.connection ?? "", token: token,
+              onNotice: single ? { [unowned self] in self.notice($0) } : nil))
         case .postgres:
           return .success(
             try PostgresDriver(
