@@ -37,7 +37,9 @@ public final class AuditLog {
         // In WAL mode NORMAL is safe against a crash of opsql; only an OS crash can lose the
         // last commits.
         try db.execute("PRAGMA synchronous=NORMAL")
-        try migrate()
+        if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {
+          try migrate()
+        }
       } else {
         let version = try db.query("PRAGMA user_version").first?.first
         guard version == .integer(Self.schemaVersion) else {

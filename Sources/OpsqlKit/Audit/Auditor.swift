@@ -21,38 +21,41 @@ public final class Auditor {
     self.operatorName = operatorName ?? "\(osUser)@\(host)"
   }
 
-  /// An end row waiting to be written with the next row (or at `flush()`): writing it in the
-  /// same transaction as the next statement's begin row halves the cost of the audit, and a
-  /// begin row is never held back.
-  private var pending: [String?]?
+  /// Rows that may wait for the next write (outcomes, and a session's own begin, which only
+  /// has to precede its first action): writing them in the same transaction as the next row
+  /// keeps the audit cheap. A begin row of an action is never held back.
+  private var pending: [(row: [String?], written: ((Int64) -> Void)?)] = []
 
-  /// Appends an event (with any pending end row first) and returns its id; `target` and
-  /// `server` describe where it happened.
+  /// Appends an event (with any pending rows first) and returns its id; `target` and `server`
+  /// describe where it happened.
   @discardableResult
   public func record(
     _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
     _ fields: [String: String?] = [:]
   ) throws -> Int64 {
     let row = makeRow(kind, phase, target, server, fields)
-    let rows = (pending.map { [$0] } ?? []) + [row]
-    pending = nil
-    return try log.append(rows).last!
+    return try write(pending + [(row, nil)]).last!
   }
 
-  /// Records an outcome row that may wait for the next write (see `pending`).
+  /// Records a row that may wait for the next write (see `pending`); `written` learns its id.
   public func recordLater(
     _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
-    _ fields: [String: String?] = [:]
-  ) throws {
-    try flush()
-    pending = makeRow(kind, phase, target, server, fields)
+    _ fields: [String: String?] = [:], written: ((Int64) -> Void)? = nil
+  ) {
+    pending.append((makeRow(kind, phase, target, server, fields), written))
   }
 
-  /// Writes a pending row now: before waiting for the user, before reading the audit, at exit.
+  private func write(_ rows: [(row: [String?], written: ((Int64) -> Void)?)]) throws -> [Int64] {
+    pending.removeAll()
+    let ids = try log.append(rows.map(\.row))
+    for (k, entry) in rows.enumerated() { entry.written?(ids[k]) }
+    return ids
+  }
+
+  /// Writes pending rows now: before waiting for the user, before reading the audit, at exit.
   public func flush() throws {
-    guard let row = pending else { return }
-    pending = nil
-    try log.append([row])
+    guard !pending.isEmpty else { return }
+    _ = try write(pending)
   }
 
   private func makeRow(

@@ -80,18 +80,14 @@ public final class Executor {
         return shell.auditFailure(error)
       }
       let (summary, failure, elapsed) = execute(statement, on: session.driver)
-      do {
-        try shell.auditor.recordLater(
-          "statement", phase: "end", target: session.target, server: session.serverIdentity,
-          [
-            "begin_id": String(begin),
-            "outcome": failure == nil ? "ok" : (failure!.isCancellation ? "cancelled" : "error"),
-            "rows": summary?.rows.map { String($0) }, "duration_ms": Auditor.milliseconds(elapsed),
-            "error": failure?.message, "sqlstate": failure?.code,
-          ])
-      } catch {
-        return shell.auditFailure(error)
-      }
+      shell.auditor.recordLater(
+        "statement", phase: "end", target: session.target, server: session.serverIdentity,
+        [
+          "begin_id": String(begin),
+          "outcome": failure == nil ? "ok" : (failure!.isCancellation ? "cancelled" : "error"),
+          "rows": summary?.rows.map { String($0) }, "duration_ms": Auditor.milliseconds(elapsed),
+          "error": failure?.message, "sqlstate": failure?.code,
+        ])
       if failure != nil { return .failed }
     }
     return .ok

@@ -46,14 +46,15 @@ public enum Opsql {
           message: "audit: no place for the audit file (set HOME, XDG_STATE_HOME or --audit)")
       }
       auditor = Auditor(log: try AuditLog(path: path), operatorName: config.operatorName)
-      auditor.sessionBegin = try auditor.record(
+      // The session's begin row goes out with its first action's.
+      auditor.recordLater(
         "session", phase: "begin",
         [
           "detail": jsonObject([
             ("pid", String(getpid())), ("version", version),
             ("command", SecretRedactor.redact((["opsql"] + arguments).joined(separator: " "))),
           ])
-        ])
+        ], written: { [unowned auditor] in auditor.sessionBegin = $0 })
     } catch {
       printError("opsql: \(error); nothing was run")
       return 2

@@ -158,7 +158,7 @@ public final class Shell {
         var named = targets[k]
         if named.name.isEmpty { named.name = uniqueName(driver.databaseName) }
         let session = Session(target: named, driver: driver)
-        try auditor.record(
+        auditor.recordLater(
           "connect", phase: "end", target: named, server: session.serverIdentity,
           [
             "begin_id": String(begin), "outcome": "ok",
@@ -211,7 +211,7 @@ public final class Shell {
 
   /// Closes a session, writing its disconnect to the audit.
   func disconnect(_ session: Session) {
-    _ = try? auditor.record("disconnect", target: session.target, server: session.serverIdentity)
+    auditor.recordLater("disconnect", target: session.target, server: session.serverIdentity)
     session.driver.close()
   }
 
