@@ -108,17 +108,18 @@ public struct ShellOptions: Equatable {
   }
 
   public static let usage = """
-    opsql — an operations shell for PostgreSQL (and, soon, Cloudflare D1 and SQLite)
+    opsql — an operations shell for PostgreSQL, Cloudflare D1 and SQLite
 
     Usage:
       opsql [TARGET] [options]
 
-    TARGET (or -d TARGET) is a target named in the config, a database name, a postgresql:// URL or a conninfo string such as
-    "service=prod" or "host=db1 dbname=app"; what it leaves out comes from the PG*
-    variables, the service files and ~/.pgpass, as in psql.
+    TARGET (or -d TARGET) is a target named in the config or discovered (opsql targets),
+    d1://ACCOUNT/DATABASE, sqlite:PATH, a .db file, or for PostgreSQL a database name, a
+    postgresql:// URL or a conninfo string ("service=prod", "host=db1 dbname=app"); what
+    it leaves out comes from the PG* variables, the service files and ~/.pgpass, as in psql.
 
     Options:
-      -c, --command TEXT      run TEXT (SQL or a meta-command); repeatable; then exit
+      -c, --command TEXT      run TEXT (SQL, a meta-command or \\n snippet); repeatable; then exit
       -f, --file FILE         run a script ("-" reads stdin); then exit
       --continue-on-error     keep going after a failed statement in scripts
       --yes                   answer guard questions in advance (not for read-only targets)
@@ -129,6 +130,11 @@ public struct ShellOptions: Equatable {
       -A, -t                  unaligned output; rows only (as in psql)
       --version               print the version
       --help                  this text
+
+    Other commands:
+      opsql targets                  configured and discovered targets
+      opsql snippets [NAME]          the snippet catalogue
+      opsql audit list|show ID|verify|tail [-f]|export
 
     Exit codes: 0 success, 1 a statement failed, 2 usage, config or connection error,
     3 refused by a guard.
