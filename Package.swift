@@ -13,12 +13,10 @@ let package = Package(
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .systemLibrary(
       name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-    .systemLibrary(
-      name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-    .systemLibrary(
-      name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    // libcurl's headers only: the library is loaded with dlopen when a D1 target opens.
+    .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
-      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "COpenSSL", "CSQLite", "CCurl"]),
+      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "CSQLite", "CCurl"]),
     .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
     .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
     .target(

@@ -1,5 +1,3 @@
-import COpenSSL
-
 /// The audit file's columns, in the order the hash chain encodes them. `hash` is last and is
 /// not part of its own input.
 public enum AuditColumns {
@@ -54,17 +52,10 @@ public enum AuditChain {
     hash(AuditColumns.all.map { row[$0] })
   }
 
-  /// SHA-256 fetched once: `EVP_sha256()` would look the implementation up on every call.
-  nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
   private static let hexDigits = Array("0123456789abcdef".utf8)
 
   public static func sha256Hex(_ bytes: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    // EVP_Digest returns 1 on success; SHA-256 cannot fail on a valid buffer.
-    _ = bytes.withUnsafeBytes {
-      EVP_Digest($0.baseAddress, $0.count, &digest, &length, sha256, nil)
-    }
+    let digest = SHA256.hash(bytes)
     var text = [UInt8](repeating: 0, count: 64)
     for (k, b) in digest.enumerated() {
       text[2 * k] = hexDigits[Int(b >> 4)]

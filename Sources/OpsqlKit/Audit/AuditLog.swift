@@ -37,6 +37,8 @@ public final class AuditLog {
         // In WAL mode NORMAL is safe against a crash of opsql; only an OS crash can lose the
         // last commits.
         try db.execute("PRAGMA synchronous=NORMAL")
+        // Appends touch a few pages at the end of the table: a small cache is enough.
+        try db.execute("PRAGMA cache_size=-256")
         if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {
           try migrate()
         }

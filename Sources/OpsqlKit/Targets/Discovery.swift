@@ -1,4 +1,3 @@
-import COpenSSL
 import Glibc
 
 /// Targets found without config: every service of the libpq service files as `service:NAME`,
@@ -131,20 +130,7 @@ public enum Discovery {
     return (a + b).map { hex(UInt32($0), digits: 2).lowercased() }.joined() + ".sqlite"
   }
 
-  static func sha256(_ data: [UInt8]) -> [UInt8] {
-    var digest = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    _ = data.withUnsafeBytes {
-      EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil)
-    }
-    return digest
-  }
+  static func sha256(_ data: [UInt8]) -> [UInt8] { SHA256.hash(data) }
 
-  static func hmac(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
-    var digest = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 0
-    // HMAC returns the digest pointer (nil on failure, impossible with SHA-256 and these sizes).
-    _ = HMAC(EVP_sha256(), key, Int32(key.count), data, data.count, &digest, &length)
-    return digest
-  }
+  static func hmac(key: [UInt8], _ data: [UInt8]) -> [UInt8] { SHA256.hmac(key: key, data) }
 }

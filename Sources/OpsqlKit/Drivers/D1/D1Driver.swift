@@ -10,7 +10,7 @@ public final class D1Driver: Driver {
   public let database: String
   public let baseURL: String
   private let token: String
-  private var curl: UnsafeMutableRawPointer?
+  private var curl: UnsafeMutableRawPointer?  // CURL*
   private var info: JSON = .null
   public var onNotice: ((DatabaseError) -> Void)?
   /// The longest a 429's Retry-After is honoured, in seconds, before giving up.
@@ -38,8 +38,11 @@ public final class D1Driver: Driver {
       base.isEmpty
       ? "https://api.cloudflare.com/client/v4"
       : (base.hasSuffix("/") ? String(base.dropLast()) : base)
-    curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-    curl = curl_easy_init()
+    guard opsql_curl_load() == 1 else {
+      throw ConnectionError(
+        "D1 needs libcurl (libcurl.so.4), which could not be loaded: apt-get install libcurl4")
+    }
+    curl = opsql_curl_easy_init()
     do {
       info = try request("GET", path: "", body: nil)
     } catch let error as DatabaseError {
@@ -61,7 +64,7 @@ public final class D1Driver: Driver {
   public var transactionState: TransactionState { .idle }
 
   public func close() {
-    if let curl { curl_easy_cleanup(curl) }
+    if let curl { opsql_curl_cleanup(curl) }
     curl = nil
   }
 
@@ -157,12 +160,12 @@ public final class D1Driver: Driver {
     while true {
       let exchange = Exchange()
       exchange.armed = cancelArmed
-      curl_easy_reset(curl)
+      opsql_curl_reset(curl)
       var headers: UnsafeMutablePointer<curl_slist>?
-      headers = curl_slist_append(headers, "Authorization: Bearer \(token)")
-      headers = curl_slist_append(headers, "Content-Type: application/json")
-      headers = curl_slist_append(headers, "Accept: application/json")
-      defer { curl_slist_free_all(headers) }
+      headers = opsql_curl_slist_append(headers, "Authorization: Bearer \(token)")
+      headers = opsql_curl_slist_append(headers, "Content-Type: application/json")
+      headers = opsql_curl_slist_append(headers, "Accept: application/json")
+      defer { opsql_curl_slist_free_all(headers) }
       opsql_curl_set_string(curl, CURLOPT_URL, url)
       opsql_curl_set_headers(curl, headers)
       opsql_curl_set_string(curl, CURLOPT_USERAGENT, "opsql/\(Opsql.version)")
@@ -198,14 +201,14 @@ public final class D1Driver: Driver {
         let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
         return exchange.armed && Interrupts.wasRequested ? 1 : 0
       }
-      let rc = curl_easy_perform(curl)
+      let rc = opsql_curl_perform(curl)
       if rc == CURLE_ABORTED_BY_CALLBACK {
         throw DatabaseError(
           code: "57014",
           message: "request abandoned; D1 cannot cancel a statement, so it may still complete")
       }
       guard rc == CURLE_OK else {
-        let reason = String(cString: curl_easy_strerror(rc))
+        let reason = String(cString: opsql_curl_strerror(rc))
         throw DatabaseError(code: nil, message: "request to D1 failed: \(reason)")
       }
       let status = opsql_curl_status(curl)
