@@ -4,13 +4,6 @@ import Testing
 @testable import OpsqlKit
 @testable import TestSupport
 
-private func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) {
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-  precondition(fd >= 0, "cannot write \(path)")
-  _ = text.withCString { write(fd, $0, strlen($0)) }
-  close(fd)
-}
-
 private func readBytes(_ path: String) -> [UInt8] {
   guard let text = Processes.run("/bin/cat", [path]).stdoutBytes as [UInt8]? else { return [] }
   return text
@@ -39,11 +32,11 @@ struct AuditTests {
 
   @Test func aScriptedSessionWritesExactlyTheseRows() throws {
     let audit = dir + "/session.db"
-    writeFile(
+    TestEnvironment.writeFile(
       dir + "/config",
       "[settings]\noperator = alice@example.com\n[target rw]\nconninfo = dbname=\(db)\n[target ro]\nconninfo = dbname=\(db)\nreadonly = true\n"
     )
-    writeFile(
+    TestEnvironment.writeFile(
       dir + "/script.sql",
       """
       select 1 as one;
@@ -167,7 +160,8 @@ struct AuditTests {
   @Test func fourWritersShareOneFile() throws {
     let audit = dir + "/shared.db"
     let script = dir + "/many.sql"
-    writeFile(script, (1...250).map { "select \($0);" }.joined(separator: "\n") + "\n")
+    TestEnvironment.writeFile(
+      script, (1...250).map { "select \($0);" }.joined(separator: "\n") + "\n")
     let writers = (0..<4).map { _ in
       Background(TestEnvironment.opsql, ["-d", db, "--audit", audit, "-f", script])
     }
@@ -188,7 +182,7 @@ struct AuditTests {
     let before = TestEnvironment.psql(["-d", db, "-At", "-c", "select count(*) from audit_t"])
       .stdout
     let regular = dir + "/not-a-dir"
-    writeFile(regular, "x")
+    TestEnvironment.writeFile(regular, "x")
     let r1 = TestEnvironment.opsql([
       "-d", db, "--audit", regular + "/audit.db", "-c", "insert into audit_t values (3)",
     ])
@@ -199,7 +193,7 @@ struct AuditTests {
     )
 
     let garbage = dir + "/garbage.db"
-    writeFile(garbage, String(repeating: "not sqlite ", count: 400))
+    TestEnvironment.writeFile(garbage, String(repeating: "not sqlite ", count: 400))
     let r2 = TestEnvironment.opsql([
       "-d", db, "--audit", garbage, "-c", "insert into audit_t values (3)",
     ])

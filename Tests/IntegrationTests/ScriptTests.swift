@@ -3,13 +3,6 @@ import Testing
 
 @testable import TestSupport
 
-private func writeFile(_ path: String, _ text: String) {
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-  precondition(fd >= 0)
-  _ = text.withCString { write(fd, $0, strlen($0)) }
-  close(fd)
-}
-
 /// `-c`, `-f`, piped stdin, `\i`, `\o` and friends, through the real binary.
 @Suite(.enabled(if: TestEnvironment.hasCluster, "needs the cluster of `make test`"), .serialized)
 struct ScriptTests {
@@ -18,7 +11,7 @@ struct ScriptTests {
   @Test func scriptStopsAtFirstErrorWithFileAndLine() {
     let dir = TestEnvironment.temporaryDirectory()
     let script = dir + "/s.sql"
-    writeFile(
+    TestEnvironment.writeFile(
       script,
       "create table s1(a int);\ninsert into s1 values (1);\nselect 1 +;\ninsert into s1 values (2);\n"
     )
@@ -65,8 +58,9 @@ struct ScriptTests {
 
   @Test func includeAndOutputRedirection() {
     let dir = TestEnvironment.temporaryDirectory()
-    writeFile(dir + "/inner.sql", "select 'from inner' as src;\n")
-    writeFile(dir + "/outer.sql", "\\o \(dir)/result.txt\n\\ir inner.sql\n\\o\n\\echo done\n")
+    TestEnvironment.writeFile(dir + "/inner.sql", "select 'from inner' as src;\n")
+    TestEnvironment.writeFile(
+      dir + "/outer.sql", "\\o \(dir)/result.txt\n\\ir inner.sql\n\\o\n\\echo done\n")
     let r = TestEnvironment.opsql([db, "-f", dir + "/outer.sql"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout == "done\n")

@@ -3,13 +3,6 @@ import Testing
 
 @testable import TestSupport
 
-private func writeFile(_ path: String, _ text: String) {
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-  precondition(fd >= 0, "cannot write \(path)")
-  _ = text.withCString { write(fd, $0, strlen($0)) }
-  close(fd)
-}
-
 /// A meta-command argument quoted as psql quotes it: `'…'` with `''` and backslash escapes.
 private func psqlQuote(_ value: String) -> String {
   var quoted = "'"
@@ -36,7 +29,7 @@ struct SnippetSafetyTests {
     config = TestEnvironment.temporaryDirectory()
     mkdir(config + "/opsql", 0o755)
     mkdir(config + "/opsql/snippets", 0o755)
-    writeFile(
+    TestEnvironment.writeFile(
       config + "/opsql/snippets/remember.sql",
       """
       -- name: remember
@@ -48,7 +41,7 @@ struct SnippetSafetyTests {
       INSERT INTO victims (v, label) VALUES (:v, :'v');
       UPDATE victims SET :"col" = :'v' WHERE id = currval('victims_id_seq');
       """)
-    writeFile(
+    TestEnvironment.writeFile(
       config + "/opsql/snippets/db-sizes.sql",
       """
       -- name: db-sizes
@@ -57,7 +50,7 @@ struct SnippetSafetyTests {
       -- danger: read
       SELECT 'team version' AS which;
       """)
-    writeFile(
+    TestEnvironment.writeFile(
       config + "/opsql/snippets/broken.sql",
       """
       -- name: broken

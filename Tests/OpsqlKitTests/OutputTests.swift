@@ -13,21 +13,11 @@ private func render(
   for row in rows {
     // Cells are borrowed only for the call, as a driver's are.
     let storage = row.map { $0.map { Array($0.utf8) } }
-    withCells(storage[...], []) { try! printer.row($0) }
+    try! withBorrowedCells(storage[...], []) { try printer.row($0) }
   }
   try! printer.endRows(count: rows.count, tag: tag)
   out.flush()
   return String(decoding: out.captured, as: UTF8.self)
-}
-
-/// Calls `body` with borrowed buffers for each cell, the way a driver lends them.
-private func withCells(
-  _ rest: ArraySlice<[UInt8]?>, _ done: [UnsafeRawBufferPointer?],
-  _ body: ([UnsafeRawBufferPointer?]) -> Void
-) {
-  guard let first = rest.first else { return body(done) }
-  guard let bytes = first else { return withCells(rest.dropFirst(), done + [nil], body) }
-  bytes.withUnsafeBytes { withCells(rest.dropFirst(), done + [$0], body) }
 }
 
 private let text = ValueKind.text

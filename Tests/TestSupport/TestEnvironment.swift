@@ -51,4 +51,12 @@ public enum TestEnvironment {
     var template = Array("/tmp/opsql-t.XXXXXX".utf8CString)
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
   }
+
+  /// Writes `text` to `path` with `mode`.
+  public static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+    precondition(fd >= 0, "cannot write \(path)")
+    _ = text.withCString { write(fd, $0, strlen($0)) }
+    close(fd)
+  }
 }

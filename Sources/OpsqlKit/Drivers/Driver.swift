@@ -45,6 +45,26 @@ public enum TransactionState: Sendable, Equatable {
   case failed
   /// The connection is gone or busy.
   case unknown
+
+  /// For `\sessions`.
+  public var description: String {
+    switch self {
+    case .idle: return "idle"
+    case .inTransaction: return "in transaction"
+    case .failed: return "failed transaction"
+    case .unknown: return "unknown"
+    }
+  }
+
+  /// psql's `%x` in the prompt: `*` in a transaction, `!` in a failed one.
+  public var promptMarker: String {
+    switch self {
+    case .idle: return ""
+    case .inTransaction: return "*"
+    case .failed: return "!"
+    case .unknown: return "?"
+    }
+  }
 }
 
 /// What a completed statement returned, for the status line, `\timing` and the audit.

@@ -30,3 +30,27 @@ public protocol ResultSink: AnyObject {
   /// Raw bytes from `COPY … TO STDOUT`.
   func copyData(_ bytes: UnsafeRawBufferPointer) throws
 }
+
+extension ResultSink {
+  /// Feeds a whole table of strings (nil = NULL): opsql's own listings (`\d`, `\sessions`,
+  /// `opsql targets`, the audit) go through the same printers as query results.
+  func printRows(_ columns: [ColumnInfo], _ rows: [[String?]], tag: String = "") throws {
+    try beginRows(columns)
+    for row in rows {
+      try withBorrowedCells(row.map { $0.map { Array($0.utf8) } }[...], []) { try self.row($0) }
+    }
+    try endRows(count: rows.count, tag: tag)
+  }
+}
+
+/// Lends each cell's bytes to `body` the way a driver does (valid only during the call).
+func withBorrowedCells(
+  _ rest: ArraySlice<[UInt8]?>, _ done: [UnsafeRawBufferPointer?],
+  _ body: ([UnsafeRawBufferPointer?]) throws -> Void
+) throws {
+  guard let first = rest.first else { return try body(done) }
+  guard let bytes = first else {
+    return try withBorrowedCells(rest.dropFirst(), done + [nil], body)
+  }
+  try bytes.withUnsafeBytes { try withBorrowedCells(rest.dropFirst(), done + [$0], body) }
+}

@@ -167,24 +167,19 @@ public enum AuditCommands {
     settings.format = format == "json" ? .json : (format == "csv" ? .csv : .aligned)
     settings.pager = false
     let printer = ResultPrinter.make(settings, out: out, terminalColumns: nil)
-    try printer.beginRows(
-      columns.map {
-        ColumnInfo(
-          name: $0,
-          kind: AuditColumns.integers.contains($0) || AuditColumns.reals.contains($0)
-            ? .number : .text)
-      })
-    for row in rows {
-      let texts = columns.map { column -> [UInt8]? in
-        (format == "table"
-          ? shownValue(row, column)
-          : (column == "outcome" && row["open"] == "1" ? "unknown" : row[column])).map {
-            Array($0.utf8)
-          }
-      }
-      try withBorrowedCells(texts[...], []) { try printer.row($0) }
+    let kinds = columns.map { column -> ColumnInfo in
+      let numeric = AuditColumns.integers.contains(column) || AuditColumns.reals.contains(column)
+      return ColumnInfo(name: column, kind: numeric ? .number : .text)
     }
-    try printer.endRows(count: rows.count, tag: "")
+    try printer.printRows(
+      kinds,
+      rows.map { row in
+        columns.map { column in
+          format == "table"
+            ? shownValue(row, column)
+            : (column == "outcome" && row["open"] == "1" ? "unknown" : row[column])
+        }
+      })
   }
 
   /// One line per row for `tail -f`.
@@ -209,16 +204,4 @@ public enum AuditCommands {
     shell.out.flush()
     return true
   }
-}
-
-/// Lends each cell's bytes to `body` the way a driver does.
-func withBorrowedCells(
-  _ rest: ArraySlice<[UInt8]?>, _ done: [UnsafeRawBufferPointer?],
-  _ body: ([UnsafeRawBufferPointer?]) throws -> Void
-) throws {
-  guard let first = rest.first else { return try body(done) }
-  guard let bytes = first else {
-    return try withBorrowedCells(rest.dropFirst(), done + [nil], body)
-  }
-  try bytes.withUnsafeBytes { try withBorrowedCells(rest.dropFirst(), done + [$0], body) }
 }

@@ -245,11 +245,7 @@ enum DescribeCommands {
     if settings.format != .aligned { settings.title = nil }
     let printer = ResultPrinter.make(
       settings, out: shell.out, terminalColumns: shell.terminalColumns)
-    try printer.beginRows(collector.columns)
-    for row in collector.rows {
-      try withBorrowedCells(row.map { $0.map { Array($0.utf8) } }[...], []) { try printer.row($0) }
-    }
-    try printer.endRows(count: collector.rows.count, tag: "")
+    try printer.printRows(collector.columns, collector.rows)
     shell.out.flush()
     return true
   }

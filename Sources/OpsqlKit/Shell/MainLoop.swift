@@ -132,13 +132,7 @@ enum Prompt {
   {
     guard let session else { return "!> " }
     let marker = splitter.isEmpty ? "=" : String(splitter.continuationMarker)
-    let state: String
-    switch session.driver.transactionState {
-    case .inTransaction: state = "*"
-    case .failed: state = "!"
-    case .unknown: state = "?"
-    case .idle: state = ""
-    }
+    let state = session.driver.transactionState.promptMarker
     var marks: [String] = []
     if session.target.environment == .production { marks.append("prod") }
     if session.target.readonly { marks.append("ro") }

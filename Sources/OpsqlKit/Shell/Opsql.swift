@@ -123,21 +123,17 @@ public enum Opsql {
     for problem in problems { printError("opsql: skipped \(problem)") }
     let out = OutputStream(fd: 1)
     let printer = ResultPrinter.make(PrintSettings(), out: out, terminalColumns: nil)
-    do {
-      try printer.beginRows(
-        ["name", "kind", "environment", "readonly", "connection", "from"].map {
-          ColumnInfo(name: $0, kind: .text)
-        })
-      let all = config.targets + found
-      for t in all {
-        let cells: [[UInt8]?] = [
+    let all = config.targets + found
+    try? printer.printRows(
+      ["name", "kind", "environment", "readonly", "connection", "from"].map {
+        ColumnInfo(name: $0, kind: .text)
+      },
+      all.map { t in
+        [
           t.name, t.kind.rawValue, t.environment.rawValue, t.readonly ? "yes" : "no",
           SecretRedactor.redact(t.connection ?? ""), t.origin,
-        ].map { Array($0.utf8) }
-        try withBorrowedCells(cells[...], []) { try printer.row($0) }
-      }
-      try printer.endRows(count: all.count, tag: "")
-    } catch {}
+        ]
+      })
     out.flush()
     return 0
   }

@@ -50,24 +50,16 @@ enum SessionCommands {
     settings.format =
       settings.format == .json || settings.format == .csv ? settings.format : .aligned
     let printer = ResultPrinter.make(settings, out: shell.out, terminalColumns: nil)
-    try printer.beginRows(columns)
-    for session in shell.sessions {
-      let marker = session === shell.session ? "* " : "  "
-      let transaction: String
-      switch session.driver.transactionState {
-      case .idle: transaction = "idle"
-      case .inTransaction: transaction = "in transaction"
-      case .failed: transaction = "failed transaction"
-      case .unknown: transaction = "unknown"
-      }
-      let cells: [[UInt8]?] = [
-        marker + session.name, session.target.kind.rawValue,
-        session.target.environment.rawValue + (session.target.readonly ? ", read-only" : ""),
-        session.driver.isOpen ? "open" : "broken", transaction, session.driver.serverVersion,
-      ].map { Array($0.utf8) }
-      try withBorrowedCells(cells[...], []) { try printer.row($0) }
-    }
-    try printer.endRows(count: shell.sessions.count, tag: "")
+    try printer.printRows(
+      columns,
+      shell.sessions.map { session in
+        [
+          (session === shell.session ? "* " : "  ") + session.name, session.target.kind.rawValue,
+          session.target.environment.rawValue + (session.target.readonly ? ", read-only" : ""),
+          session.driver.isOpen ? "open" : "broken", session.driver.transactionState.description,
+          session.driver.serverVersion,
+        ]
+      })
     shell.out.flush()
     return true
   }

@@ -117,12 +117,9 @@ public final class D1Driver: Driver {
         }
         return .text
       }
-      try sink.beginRows(zip(columns, kinds).map { ColumnInfo(name: $0, kind: $1) })
-      for row in rows {
-        let texts = (row.array ?? []).map { $0.cellText.map { Array($0.utf8) } }
-        try withBorrowedCells(texts[...], []) { try sink.row($0) }
-      }
-      try sink.endRows(count: rows.count, tag: "SELECT \(rows.count)")
+      try sink.printRows(
+        zip(columns, kinds).map { ColumnInfo(name: $0, kind: $1) },
+        rows.map { ($0.array ?? []).map(\.cellText) }, tag: "SELECT \(rows.count)")
       return StatementSummary(
         rows: rows.count, tag: "SELECT \(rows.count)", detail: Self.describe(meta))
     }
