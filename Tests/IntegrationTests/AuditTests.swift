@@ -97,7 +97,7 @@ struct AuditTests {
     #expect(all[6]["sqlstate"] == "22012")
     #expect(all[6]["error"] == "division by zero")
     #expect(all[7]["snippet"] == "create-user")
-    #expect(all[7]["params"] == "{\"name\":\"audited_user\",\"password\":\"***\"}")
+    #expect(all[7]["params"] == "{\"name\":\"audited_user\",\"password\":\"(generated)\"}")
     #expect(all[7]["snippet_hash"]?.count == 64)
     #expect(all[9]["sql"] == "CREATE ROLE \"audited_user\" LOGIN PASSWORD '***';")
     #expect(all[9]["snippet"] == "create-user")

@@ -35,11 +35,14 @@ public enum AuditCommands {
       }
     }
     let format = options["format"] ?? "table"
-    guard ["table", "json", "csv"].contains(format) else {
+    guard ["table", "json", "csv"].contains(format) || (format == "opsql" && command == "export")
+    else {
       Opsql.printError(
-        format == "opsql"
-          ? "opsql: --format opsql (audit to recording) comes with the recording work; use table, json or csv"
-          : "opsql: --format must be table, json or csv, not \(format)")
+        "opsql: --format must be table, json or csv (or opsql for export), not \(format)")
+      return 2
+    }
+    if format == "opsql" && options["session"] == nil {
+      Opsql.printError("opsql: audit export --format opsql needs --session ID")
       return 2
     }
     let log: AuditLog
@@ -61,6 +64,10 @@ public enum AuditCommands {
         let limit = options["limit"].flatMap { Int($0) } ?? (command == "list" ? 50 : nil)
         let rows = try log.rows(
           where: whereSQL, values, order: command == "list" ? "id DESC" : "id", limit: limit)
+        if format == "opsql" {
+          out.write(AuditExport.recording(rows, session: options["session"] ?? ""))
+          return 0
+        }
         try print(
           rows, columns: command == "list" && format == "table" ? listColumns : AuditColumns.all,
           format: format, to: out)

@@ -62,7 +62,11 @@ public final class Executor {
       return shell.auditFailure(error)
     }
     guard decision.answer.allowsRunning else {
-      if decision.answer == .dryRun { return .ok }
+      if decision.answer == .dryRun {
+        shell.lastOutcome = "dry run"
+        return .ok
+      }
+      shell.lastOutcome = "refused (\(decision.answer.rawValue))"
       shell.anyRefused = true
       return .refused
     }
@@ -74,7 +78,7 @@ public final class Executor {
           [
             "sql": statement.display, "snippet": snippet,
             "danger": statement.classification.danger.name, "decision": decision.verdictText,
-            "answer": decision.answer.rawValue,
+            "answer": decision.answer.rawValue, "detail": shell.auditContext,
           ])
       } catch {
         return shell.auditFailure(error)
@@ -88,7 +92,12 @@ public final class Executor {
           "rows": summary?.rows.map { String($0) }, "duration_ms": Auditor.milliseconds(elapsed),
           "error": failure?.message, "sqlstate": failure?.code,
         ])
-      if failure != nil { return .failed }
+      if let failure {
+        shell.lastOutcome = "error \(failure.code ?? ""): \(failure.message)"
+        return .failed
+      }
+      let rows = summary?.rows.map { $0 == 1 ? ", 1 row" : ", \($0) rows" } ?? ""
+      shell.lastOutcome = "ok\(rows), \(fixed(elapsed, 3)) ms"
     }
     return .ok
   }

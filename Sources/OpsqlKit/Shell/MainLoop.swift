@@ -4,6 +4,13 @@
 struct MainLoop {
   let shell: Shell
   let source: InputSource
+  /// A replay's say over each item before it runs: run it (perhaps rewritten), skip it, or quit.
+  var stepHook: ((InputItem) -> Replay.Decision)?
+
+  init(shell: Shell, source: InputSource) {
+    self.shell = shell
+    self.source = source
+  }
 
   enum Outcome {
     /// The input ended.
@@ -38,8 +45,21 @@ struct MainLoop {
     func flush() -> Outcome? {
       guard !batch.isEmpty else { return nil }
       let statements = batch.map(PreparedStatement.init(sql:))
+      let texts = batch
       batch.removeAll()
-      return settle(shell.executor.run(statements))
+      let result = shell.executor.run(statements)
+      if let recorder = shell.recorder {
+        // One step per statement, each ended with `;` so that a replay splits them alike.
+        for text in texts {
+          let ended = text.hasSuffix(";") ? text : text + ";"
+          if SecretRedactor.redact(ended) != ended {
+            recorder.omitted(SecretRedactor.redact(ended), reason: "it holds a password")
+          } else {
+            recorder.step(ended, outcome: shell.lastOutcome)
+          }
+        }
+      }
+      return settle(result)
     }
 
     while true {
@@ -60,7 +80,13 @@ struct MainLoop {
           if confirmQuit() { return .quit }
           continue
         }
-        if case .statement(let sql)? = splitter.finish() { batch.append(sql) }
+        if let item = splitter.finish() {
+          switch stepHook?(item) ?? .run(item) {
+          case .run(.statement(let sql)): batch.append(sql)
+          case .quit: return .quit
+          default: break
+          }
+        }
         if let end = flush() { return end }
         return shell.quitRequested ? .quit : .finished
       case .interrupted:
@@ -73,7 +99,15 @@ struct MainLoop {
         return .stopped
       case .line(let line):
         if interactive { entryLines.append(line) }
-        for item in splitter.feed(line) {
+        for fed in splitter.feed(line) {
+          var item = fed
+          if let stepHook {
+            switch stepHook(fed) {
+            case .run(let chosen): item = chosen
+            case .skip: continue
+            case .quit: return .quit
+            }
+          }
           switch item {
           case .statement(let sql):
             batch.append(sql)
@@ -81,8 +115,16 @@ struct MainLoop {
           case .metaCommand(let text):
             if let end = flush() { return end }
             let refusedBefore = shell.anyRefused
-            let ok = MetaCommands.run(
-              MetaCommandLine(parsing: text), shell: shell, buffer: &splitter)
+            let parsed = MetaCommandLine(parsing: text)
+            let recording = shell.recorder
+            let ok = MetaCommands.run(parsed, shell: shell, buffer: &splitter)
+            if let recording, shell.recorder === recording,
+              !Recorder.unrecorded.contains(parsed.name)
+            {
+              let step = parsed.name == "n" ? shell.snippets.redactCall(text, mask: "?") : text
+              recording.step(
+                step, outcome: ok ? (parsed.name == "n" ? shell.lastOutcome : "ok") : "failed")
+            }
             let result: Executor.Outcome =
               ok ? .ok : (shell.anyRefused && !refusedBefore ? .refused : .failed)
             if let end = settle(result) { return end }

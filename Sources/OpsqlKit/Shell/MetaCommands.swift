@@ -87,6 +87,14 @@ enum MetaCommands {
       names: ["audit"], usage: "\\audit [N]", help: "this session's last N audited actions",
       handler: AuditCommands.shellCommand),
     Command(
+      names: ["record"], usage: "\\record [NAME|stop]",
+      help: "write this session to history/NAME.opsql as a runbook (stop ends it)",
+      handler: RecordingCommands.record),
+    Command(
+      names: ["replay"], usage: "\\replay FILE",
+      help: "run a recording through the guards and the audit, stopping at the first error",
+      handler: RecordingCommands.replay),
+    Command(
       names: ["set"], usage: "\\set [NAME [VALUE]]",
       help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
       handler: setVariable),

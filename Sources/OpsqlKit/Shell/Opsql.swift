@@ -12,6 +12,7 @@ public enum Opsql {
     if arguments.first == "snippets" { return snippets(Array(arguments.dropFirst())) }
     if arguments.first == "audit" { return AuditCommands.main(Array(arguments.dropFirst())) }
     if arguments.first == "targets" { return targets(Array(arguments.dropFirst())) }
+    if arguments.first == "replay" { return replay(Array(arguments.dropFirst())) }
     let options: ShellOptions
     do {
       options = try ShellOptions(arguments: arguments)
@@ -29,38 +30,7 @@ public enum Opsql {
       print("opsql \(version)")
       return 0
     }
-    let config: Config
-    do {
-      config = try Config.load(explicitPath: options.configPath)
-    } catch let error as ConfigError {
-      printError("opsql: \(error)")
-      return 2
-    } catch {
-      return 2
-    }
-    // Fail closed: without a writable audit file nothing runs.
-    let auditor: Auditor
-    do {
-      guard let path = AuditLog.defaultPath(explicit: options.auditPath) else {
-        throw AuditError(
-          message: "audit: no place for the audit file (set HOME, XDG_STATE_HOME or --audit)")
-      }
-      auditor = Auditor(log: try AuditLog(path: path), operatorName: config.operatorName)
-      // The session's begin row goes out with its first action's.
-      auditor.recordLater(
-        "session", phase: "begin",
-        [
-          "detail": jsonObject([
-            ("pid", String(getpid())), ("version", version),
-            ("command", SecretRedactor.redact((["opsql"] + arguments).joined(separator: " "))),
-          ])
-        ], written: { [unowned auditor] in auditor.sessionBegin = $0 })
-    } catch {
-      printError("opsql: \(error); nothing was run")
-      return 2
-    }
-    let shell = Shell(options: options, auditor: auditor)
-    shell.config = config
+    guard let shell = makeShell(options, arguments: arguments) else { return 2 }
     if let format = options.format { shell.settings.format = format }
     if options.expanded { shell.settings.expanded = .on }
     shell.settings.tuplesOnly = options.tuplesOnly
@@ -108,6 +78,59 @@ public enum Opsql {
     return shell.finish()
   }
 
+  /// `opsql replay FILE [--target OLD=NEW]… [--from N] [--step] [--dry-run] [--yes]`: the
+  /// recording opens its own targets with its `\c` steps.
+  static func replay(_ arguments: [String]) -> Int32 {
+    var replayOptions: [String] = []
+    var rest = arguments[...]
+    var replay = Replay(path: "")
+    do {
+      while let arg = rest.popFirst() {
+        switch arg {
+        case "--target":
+          guard let map = rest.popFirst(), let eq = map.firstIndex(of: "=") else {
+            throw ShellError("--target needs OLD=NEW")
+          }
+          replay.mapping[String(map[..<eq])] = String(map[map.index(after: eq)...])
+        case "--from":
+          guard let n = rest.popFirst().flatMap({ Int($0) }), n >= 1 else {
+            throw ShellError("--from needs a step number (1, 2, …)")
+          }
+          replay.from = n
+        case "--step": replay.stepByStep = true
+        case "--dry-run", "--yes", "--continue-on-error": replayOptions.append(arg)
+        case "--config", "--audit":
+          guard let value = rest.popFirst() else { throw ShellError("\(arg) needs a value") }
+          replayOptions += [arg, value]
+        default:
+          guard replay.path.isEmpty, !arg.hasPrefix("-") else {
+            throw ShellError(
+              "unknown replay option \(arg) (usage: opsql replay FILE [--target OLD=NEW] [--from N] [--step] [--dry-run] [--yes])"
+            )
+          }
+          replay.path = arg
+        }
+      }
+      guard !replay.path.isEmpty else {
+        throw ShellError(
+          "usage: opsql replay FILE [--target OLD=NEW] [--from N] [--step] [--dry-run] [--yes]")
+      }
+      guard access(replay.path, R_OK) == 0 else {
+        throw ShellError("\(replay.path): \(String(cString: strerror(errno)))")
+      }
+    } catch let error as ShellError {
+      printError("opsql: \(error.message)")
+      return 2
+    } catch {
+      return 2
+    }
+    guard let options = try? ShellOptions(arguments: replayOptions),
+      let shell = makeShell(options, arguments: ["replay"] + arguments)
+    else { return 2 }
+    _ = replay.run(shell)
+    return shell.finish()
+  }
+
   /// `opsql targets`: configured and discovered targets, and where each came from.
   static func targets(_ arguments: [String]) -> Int32 {
     var configPath: String?
@@ -152,6 +175,43 @@ public enum Opsql {
     }
     print(text, terminator: "")
     return 0
+  }
+
+  /// The config, the audit (fail closed) and the shell, with the session's begin row pending.
+  static func makeShell(_ options: ShellOptions, arguments: [String]) -> Shell? {
+    let config: Config
+    do {
+      config = try Config.load(explicitPath: options.configPath)
+    } catch let error as ConfigError {
+      printError("opsql: \(error)")
+      return nil
+    } catch {
+      return nil
+    }
+    // Fail closed: without a writable audit file nothing runs.
+    let auditor: Auditor
+    do {
+      guard let path = AuditLog.defaultPath(explicit: options.auditPath) else {
+        throw AuditError(
+          message: "audit: no place for the audit file (set HOME, XDG_STATE_HOME or --audit)")
+      }
+      auditor = Auditor(log: try AuditLog(path: path), operatorName: config.operatorName)
+      // The session's begin row goes out with its first action's.
+      auditor.recordLater(
+        "session", phase: "begin",
+        [
+          "detail": jsonObject([
+            ("pid", String(getpid())), ("version", version),
+            ("command", SecretRedactor.redact((["opsql"] + arguments).joined(separator: " "))),
+          ])
+        ], written: { [unowned auditor] in auditor.sessionBegin = $0 })
+    } catch {
+      printError("opsql: \(error); nothing was run")
+      return nil
+    }
+    let shell = Shell(options: options, auditor: auditor)
+    shell.config = config
+    return shell
   }
 
   private static func runInteractive(_ shell: Shell) {

@@ -43,6 +43,12 @@ public final class Shell {
   public let auditor: Auditor
   /// The audit could not be written: nothing more runs, and opsql exits with 2.
   var auditFailed = false
+  /// `\record`: the session being written as a runbook.
+  var recorder: Recorder?
+  /// The last batch's outcome in words, for the recording's step comments.
+  var lastOutcome = ""
+  /// Extra facts for the audit's statement rows (a replay's file and step), as JSON.
+  var auditContext: String?
 
   public init(options: ShellOptions, auditor: Auditor) {
     self.options = options
@@ -359,6 +365,8 @@ public final class Shell {
     try? redirectOutput(nil)
     out.flush()
     err.flush()
+    recorder?.close()
+    recorder = nil
     for open in sessions { disconnect(open) }
     sessions.removeAll()
     session = nil

@@ -40,7 +40,9 @@ enum SnippetCommands {
     var call = try SnippetRenderer.bind(
       snippet, arguments: arguments, generateSecret: { SecretGenerator.generate() },
       askSecret: { param in
-        shell.canAsk ? readSecret(prompt: "\(param.name) (\(param.description)): ") : nil
+        // A dry run sends nothing, so it asks for nothing either.
+        if shell.dryRun { return "(asked when run)" }
+        return shell.canAsk ? readSecret(prompt: "\(param.name) (\(param.description)): ") : nil
       })
     let driver = session.driver
     call.builtins = ["DBNAME": driver.databaseName]
@@ -77,7 +79,12 @@ enum SnippetCommands {
       }
     }
     let params = snippet.params.map { p in
-      (p.name, p.type == .secret ? "***" : (call.values[p.name] ?? ""))
+      // A generated secret is marked so, so that a replay generates a new one.
+      (
+        p.name,
+        p.type == .secret
+          ? (call.generated.contains(p.name) ? "(generated)" : "***") : (call.values[p.name] ?? "")
+      )
     }
     let begin = try shell.auditor.record(
       "snippet", phase: "begin", target: session.target, server: session.serverIdentity,

@@ -119,8 +119,9 @@ public struct SnippetCatalog: Sendable {
     return text + s.source + (s.source.hasSuffix("\n") ? "" : "\n")
   }
 
-  /// A typed `\n NAME ARGS` line with the values of secret params masked, for history.
-  public func redactCall(_ line: String) -> String {
+  /// A typed `\n NAME ARGS` line with the values of secret params masked, for history (`***`)
+  /// or recordings (`?`, which a replay asks for).
+  public func redactCall(_ line: String, mask: String = "***") -> String {
     let parsed = MetaCommandLine(parsing: line)
     guard parsed.name == "n", let name = parsed.arguments.first, let s = snippets[name] else {
       return line
@@ -137,9 +138,9 @@ public struct SnippetCatalog: Sendable {
     }
     for (k, arg) in args.enumerated() {
       if let eq = arg.firstIndex(of: "="), s.param(named: String(arg[..<eq])) != nil {
-        if secrets.contains(String(arg[..<eq])) { args[k] = String(arg[...eq]) + "***" }
+        if secrets.contains(String(arg[..<eq])) { args[k] = String(arg[...eq]) + mask }
       } else {
-        if position < free.count && secrets.contains(free[position]) { args[k] = "***" }
+        if position < free.count && secrets.contains(free[position]) { args[k] = mask }
         position += 1
       }
     }
