@@ -151,12 +151,15 @@ extension ScriptTests {
   }
 
   @Test func laterSubcommandsSaySo() {
-    let r = TestEnvironment.opsql(["replay", "x.opsql"])
+    let r = TestEnvironment.opsql(["attach", "x"])
     #expect(r.status == 2)
     #expect(
       r.stderr
-        == "opsql: \"opsql replay\" is not built yet; to open a database of that name use -d replay\n"
+        == "opsql: \"opsql attach\" is not built yet; to open a database of that name use -d attach\n"
     )
+    let missing = TestEnvironment.opsql(["replay", "/nonexistent/x.opsql"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr == "opsql: /nonexistent/x.opsql: No such file or directory\n")
   }
 }
 
