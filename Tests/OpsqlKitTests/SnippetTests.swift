@@ -126,7 +126,7 @@ struct SnippetBindingTests {
 
   private func bind(_ args: [String]) throws -> SnippetCall {
     try SnippetRenderer.bind(
-      snippet, arguments: args, generateSecret: { "GENERATED" }, askSecret: { _ in "TYPED" })
+      snippet, arguments: args, generateSecret: { "GENERATED" }, ask: { _ in "TYPED" })
   }
 
   private func error(_ args: [String]) -> String {

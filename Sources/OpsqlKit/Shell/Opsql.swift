@@ -78,12 +78,14 @@ public enum Opsql {
     return shell.finish()
   }
 
-  /// `opsql replay FILE [--target OLD=NEW]… [--from N] [--step] [--dry-run] [--yes]`: the
-  /// recording opens its own targets with its `\c` steps.
+  /// `opsql replay FILE [--target OLD=NEW]… [--set NAME=VALUE]… [--from N] [--step] [--dry-run]
+  /// [--yes]`: the recording opens its own targets with its `\c` steps; `--set` fills a
+  /// runbook's `?` holes by param name.
   static func replay(_ arguments: [String]) -> Int32 {
     var replayOptions: [String] = []
     var rest = arguments[...]
     var replay = Replay(path: "")
+    var variables: [String: String] = [:]
     do {
       while let arg = rest.popFirst() {
         switch arg {
@@ -98,6 +100,11 @@ public enum Opsql {
           }
           replay.from = n
         case "--step": replay.stepByStep = true
+        case "--set":
+          guard let pair = rest.popFirst(), let eq = pair.firstIndex(of: "=") else {
+            throw ShellError("--set needs NAME=VALUE")
+          }
+          variables[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         case "--dry-run", "--yes", "--continue-on-error": replayOptions.append(arg)
         case "--config", "--audit":
           guard let value = rest.popFirst() else { throw ShellError("\(arg) needs a value") }
@@ -105,7 +112,7 @@ public enum Opsql {
         default:
           guard replay.path.isEmpty, !arg.hasPrefix("-") else {
             throw ShellError(
-              "unknown replay option \(arg) (usage: opsql replay FILE [--target OLD=NEW] [--from N] [--step] [--dry-run] [--yes])"
+              "unknown replay option \(arg) (usage: opsql replay FILE [--target OLD=NEW] [--set NAME=VALUE] [--from N] [--step] [--dry-run] [--yes])"
             )
           }
           replay.path = arg
@@ -127,6 +134,7 @@ public enum Opsql {
     guard let options = try? ShellOptions(arguments: replayOptions),
       let shell = makeShell(options, arguments: ["replay"] + arguments)
     else { return 2 }
+    shell.variables = variables
     _ = replay.run(shell)
     return shell.finish()
   }

@@ -134,7 +134,8 @@ public struct ShellOptions: Equatable {
     Other commands:
       opsql targets                  configured and discovered targets
       opsql snippets [NAME]          the snippet catalogue
-      opsql audit list|show ID|verify|tail [-f]|export
+      opsql audit list|show ID|verify|tail [-f]|export [--format opsql]
+      opsql replay FILE [--target OLD=NEW] [--set NAME=VALUE] [--from N] [--step] [--dry-run] [--yes]
 
     Exit codes: 0 success, 1 a statement failed, 2 usage, config or connection error,
     3 refused by a guard.

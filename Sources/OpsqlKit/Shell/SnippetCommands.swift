@@ -39,10 +39,13 @@ enum SnippetCommands {
     }
     var call = try SnippetRenderer.bind(
       snippet, arguments: arguments, generateSecret: { SecretGenerator.generate() },
-      askSecret: { param in
+      ask: { param in
+        if let given = shell.variables[param.name] { return given }
         // A dry run sends nothing, so it asks for nothing either.
-        if shell.dryRun { return "(asked when run)" }
-        return shell.canAsk ? readSecret(prompt: "\(param.name) (\(param.description)): ") : nil
+        if shell.dryRun { return param.type == .int ? "0" : "(asked when run)" }
+        guard shell.canAsk else { return nil }
+        let prompt = "\(param.name) (\(param.description)): "
+        return param.type == .secret ? readSecret(prompt: prompt) : shell.ask(prompt)
       })
     let driver = session.driver
     call.builtins = ["DBNAME": driver.databaseName]

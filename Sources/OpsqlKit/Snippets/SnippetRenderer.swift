@@ -55,10 +55,12 @@ public enum SnippetRenderer {
   }
 
   /// Checks `arguments` (positional in declared order, or `name=value`) against the params.
-  /// A secret given as `?` is asked for with `askSecret`; one not given is generated.
+  /// A value given as `?` is a hole to fill at run time (a runbook's, or a recorded secret's):
+  /// `ask` supplies it (from `--set`, or typed on the terminal) or returns nil. A secret not
+  /// given at all is generated.
   public static func bind(
     _ snippet: Snippet, arguments: [String], generateSecret: () -> String,
-    askSecret: (SnippetParam) -> String?
+    ask: (SnippetParam) -> String?
   ) throws -> SnippetCall {
     var values: [String: String] = [:]
     var positional: [String] = []
@@ -82,9 +84,11 @@ public enum SnippetRenderer {
     }
     var generated: Set<String> = []
     for param in snippet.params {
-      if param.type == .secret && values[param.name] == "?" {
-        guard let typed = askSecret(param), !typed.isEmpty else {
-          throw ShellError("no value typed for \(param.name)")
+      if values[param.name] == "?" {
+        guard let typed = ask(param), !typed.isEmpty else {
+          throw ShellError(
+            "\(snippet.name) needs a value for \(param.name) (\(param.description)): type it on a terminal, or give --set \(param.name)=VALUE to opsql replay"
+          )
         }
         values[param.name] = typed
       }
