@@ -150,13 +150,16 @@ extension ScriptTests {
     #expect(overridden.stdout == "mine\n")
   }
 
-  @Test func laterSubcommandsSaySo() {
-    let r = TestEnvironment.opsql(["attach", "x"])
+  @Test func subcommandsWithNothingToWorkOn() {
+    let dir = TestEnvironment.temporaryDirectory()
+    let r = TestEnvironment.opsql(
+      ["attach", "nobody-shares-this"], environment: ["XDG_RUNTIME_DIR": dir])
     #expect(r.status == 2)
+    #expect(r.stderr == "opsql: cannot attach to nobody-shares-this: No such file or directory\n")
+    let none = TestEnvironment.opsql(["attach"], environment: ["XDG_RUNTIME_DIR": dir])
+    #expect(none.status == 2)
     #expect(
-      r.stderr
-        == "opsql: \"opsql attach\" is not built yet; to open a database of that name use -d attach\n"
-    )
+      none.stderr == "opsql: no shared session of yours in \(dir)/opsql; the driver runs \\share\n")
     let missing = TestEnvironment.opsql(["replay", "/nonexistent/x.opsql"])
     #expect(missing.status == 2)
     #expect(missing.stderr == "opsql: /nonexistent/x.opsql: No such file or directory\n")

@@ -232,7 +232,10 @@ struct SnippetCatalogueTests {
     let created = run(["--yes", "-c", "\\n create-user worker password=?"], env: [:])
     // No terminal to type the password on: refused before anything runs.
     #expect(created.status == 1)
-    #expect(created.stderr == "\\n: no value typed for password\n")
+    #expect(
+      created.stderr
+        == "\\n: create-user needs a value for password (Its password (give ? to type it; left out, one is generated)): type it on a terminal, or give --set password=VALUE to opsql replay\n"
+    )
     #expect(run(["--yes", "-c", "\\n create-user worker"]).status == 0)
     #expect(run(["--yes", "-c", "\\n grant-all worker"]).status == 0)
     #expect(

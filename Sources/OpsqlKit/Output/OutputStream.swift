@@ -6,6 +6,8 @@ public final class OutputStream {
   public private(set) var fd: Int32
   private var buffer: [UInt8] = []
   private let capacity = 1 << 16
+  /// Sees every byte written to the descriptor (the shell's screen log and `\share`).
+  public var tap: ((UnsafeRawBufferPointer) -> Void)?
   /// Set when a write failed (a closed pipe); later writes are dropped.
   public private(set) var failed = false
 
@@ -130,6 +132,7 @@ public final class OutputStream {
       return
     }
     guard !failed, var p = bytes.baseAddress else { return }
+    tap?(bytes)
     var left = bytes.count
     while left > 0 {
       let n = Glibc.write(fd, p, left)

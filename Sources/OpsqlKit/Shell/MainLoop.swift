@@ -65,6 +65,7 @@ struct MainLoop {
     while true {
       // Before waiting for a person, the last outcome goes to the audit (a partner may follow it).
       if interactive {
+        if let share = shell.share { shell.auditFollowers(share.takeEvents()) }
         do { try shell.auditor.flush() } catch {
           _ = shell.auditFailure(error)
         }
@@ -98,7 +99,10 @@ struct MainLoop {
         shell.anyFailed = true
         return .stopped
       case .line(let line):
-        if interactive { entryLines.append(line) }
+        if interactive {
+          entryLines.append(line)
+          shell.echoToFollowers(prompt, line)
+        }
         for fed in splitter.feed(line) {
           var item = fed
           if let stepHook {

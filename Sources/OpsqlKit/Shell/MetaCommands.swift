@@ -95,6 +95,10 @@ enum MetaCommands {
       help: "run a recording through the guards and the audit, stopping at the first error",
       handler: RecordingCommands.replay),
     Command(
+      names: ["share"], usage: "\\share [stop]",
+      help: "let a partner follow this session read-only (opsql attach)",
+      handler: RecordingCommands.share),
+    Command(
       names: ["set"], usage: "\\set [NAME [VALUE]]",
       help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
       handler: setVariable),

@@ -13,6 +13,7 @@ public enum Opsql {
     if arguments.first == "audit" { return AuditCommands.main(Array(arguments.dropFirst())) }
     if arguments.first == "targets" { return targets(Array(arguments.dropFirst())) }
     if arguments.first == "replay" { return replay(Array(arguments.dropFirst())) }
+    if arguments.first == "attach" { return Attach.main(Array(arguments.dropFirst())) }
     let options: ShellOptions
     do {
       options = try ShellOptions(arguments: arguments)
@@ -223,6 +224,7 @@ public enum Opsql {
   }
 
   private static func runInteractive(_ shell: Shell) {
+    shell.startScreenLog()
     let editor = LineEditor(program: "opsql", historyPath: StatePaths.historyFile())
     var tableCache: (session: ObjectIdentifier, names: [String])?
     editor.completion = { [unowned shell] before in

@@ -36,4 +36,32 @@ enum RecordingCommands {
     case .stopped: return false
     }
   }
+
+  static func share(_ line: MetaCommandLine, _ shell: Shell, _: inout StatementSplitter) throws
+    -> Bool
+  {
+    switch line.arguments.first {
+    case "stop":
+      guard let share = shell.share else { throw ShellError("not sharing") }
+      shell.auditFollowers(share.stop())
+      shell.share = nil
+      try shell.auditor.record("share", phase: "end")
+      shell.say("Sharing stopped.")
+    case nil:
+      if let share = shell.share {
+        shell.say("Already shared: opsql attach \(share.id)")
+        return true
+      }
+      let hub = try ShareHub(id: shell.auditor.session, scrollback: shell.screen)
+      try shell.auditor.record(
+        "share", phase: "begin", ["detail": jsonObject([("socket", hub.path)])])
+      shell.share = hub
+      shell.say(
+        "Shared, read-only. A partner follows with: opsql attach \(hub.id)   (\\share stop ends it)"
+      )
+    default:
+      throw ShellError("usage: \\share [stop]")
+    }
+    return true
+  }
 }

@@ -49,6 +49,36 @@ public final class Shell {
   var lastOutcome = ""
   /// Extra facts for the audit's statement rows (a replay's file and step), as JSON.
   var auditContext: String?
+  /// `\share`: followers of this session.
+  var share: ShareHub?
+  /// What the screen showed lately (interactive sessions), for followers who attach later.
+  private(set) var screen: [UInt8] = []
+
+  /// Keeps a copy of what the shell writes to the screen and passes it to followers.
+  func startScreenLog() {
+    let keep: (UnsafeRawBufferPointer) -> Void = { [unowned self] bytes in
+      self.screen.append(contentsOf: bytes)
+      if self.screen.count > 512 * 1024 { self.screen.removeFirst(self.screen.count - 256 * 1024) }
+      self.share?.publish(bytes)
+    }
+    out.tap = keep
+    err.tap = keep
+  }
+
+  /// Shows a typed line (with its prompt) to followers; the terminal echoed it already.
+  func echoToFollowers(_ prompt: String, _ line: String) {
+    let text = prompt.replacingAll("\u{1}", with: "") + line + "\n"
+    screen.append(contentsOf: text.utf8)
+    share?.publish(text)
+  }
+
+  /// Attaches and detaches of followers go to the audit.
+  func auditFollowers(_ events: [(String, String, Int32)]) {
+    for (kind, user, pid) in events {
+      _ = try? auditor.record(
+        kind, ["detail": jsonObject([("follower", user), ("pid", String(pid))])])
+    }
+  }
 
   public init(options: ShellOptions, auditor: Auditor) {
     self.options = options
@@ -281,7 +311,10 @@ public final class Shell {
   func ask(_ prompt: String) -> String? {
     out.flush()
     if let source, source.isInteractive {
-      if case .line(let answer) = source.readLine(prompt: prompt) { return answer }
+      if case .line(let answer) = source.readLine(prompt: prompt) {
+        echoToFollowers(prompt, answer)
+        return answer
+      }
       return nil
     }
     err.write(prompt)
@@ -367,6 +400,8 @@ public final class Shell {
     err.flush()
     recorder?.close()
     recorder = nil
+    if let share { auditFollowers(share.stop()) }
+    share = nil
     for open in sessions { disconnect(open) }
     sessions.removeAll()
     session = nil

@@ -60,11 +60,6 @@ public struct ShellOptions: Equatable {
       case "--":
         if let t = args.popFirst() { try setTarget(t) }
       default:
-        if target == nil && actions.isEmpty && Self.laterSubcommands.contains(option) {
-          throw ShellError(
-            "\"opsql \(option)\" is not built yet; to open a database of that name use -d \(option)"
-          )
-        }
         if option.hasPrefix("-") && option != "-" {
           throw ShellError("unknown option \(option) (see opsql --help)")
         }
@@ -95,10 +90,6 @@ public struct ShellOptions: Equatable {
     }
     return result
   }
-
-  /// Subcommands of SPEC §1 that later work adds; named here so that `opsql audit list` does not
-  /// try to open a database called "audit".
-  static let laterSubcommands: Set<String> = ["replay", "attach"]
 
   private mutating func setTarget(_ t: String) throws {
     guard target == nil else {
@@ -136,6 +127,7 @@ public struct ShellOptions: Equatable {
       opsql snippets [NAME]          the snippet catalogue
       opsql audit list|show ID|verify|tail [-f]|export [--format opsql]
       opsql replay FILE [--target OLD=NEW] [--set NAME=VALUE] [--from N] [--step] [--dry-run] [--yes]
+      opsql attach [ID]              follow a session shared with \\share, read-only
 
     Exit codes: 0 success, 1 a statement failed, 2 usage, config or connection error,
     3 refused by a guard.
