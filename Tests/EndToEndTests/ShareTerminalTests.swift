@@ -56,3 +56,35 @@ struct ShareTerminalTests {
     #expect(rows[1]["detail"]?.contains("\"follower\":\"\(Auditor.currentUser())\"") == true)
   }
 }
+
+/// `opsql replay --step` asks before each step on a terminal.
+@Suite(.enabled(if: TestEnvironment.hasCluster, "needs the cluster of `make test`"), .serialized)
+struct ReplayStepTerminalTests {
+  @Test func runSkipAndQuit() {
+    let db = TestEnvironment.database("opsql_step")
+    let dir = TestEnvironment.temporaryDirectory()
+    let file = dir + "/steps.opsql"
+    TestEnvironment.writeFile(
+      file,
+      "\\c \(db)\ncreate table step_run (x int);\ncreate table step_skipped (x int);\ncreate table step_never (x int);\n"
+    )
+    let term = PseudoTerminal(
+      TestEnvironment.opsql, ["replay", file, "--step", "--audit", dir + "/audit.db"],
+      environment: ["XDG_STATE_HOME": dir, "NO_COLOR": "1"])
+    for (step, answer) in [
+      ("step 1: \\c \(db)", "r"), ("step 2: create table step_run", "r"),
+      ("step 3: create table step_skipped", "s"), ("step 4: create table step_never", "q"),
+    ] {
+      #expect(term.expect(step), "\(step): \(term.text)")
+      #expect(term.expect("[r]un, [s]kip or [q]uit? "))
+      term.type(answer + "\r")
+    }
+    #expect(term.waitForExit() == 0)
+    #expect(
+      TestEnvironment.psql([
+        "-d", db, "-At", "-c",
+        "select string_agg(tablename, ',' order by tablename) from pg_tables where tablename like 'step_%'",
+      ]).stdout
+        == "step_run\n")
+  }
+}
