@@ -73,6 +73,11 @@ final class ShareHub: @unchecked Sendable {
       let fd = accept(listener, nil, nil)
       guard fd >= 0 else { continue }
       _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+      // A follower must never hold the driver up: writes to it never block, and one that
+      // stops reading until its (enlarged) buffer is full is let go.
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+      var size: Int32 = 1 << 20
+      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
       var credentials = PeerCredentials()
       var length = socklen_t(MemoryLayout<PeerCredentials>.size)
       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length)
