@@ -1,7 +1,7 @@
 # opsql — the commands README.md names.
 SWIFT ?= swift
 SANDBOX ?= $(or $(OPSQL_SANDBOX),/tmp/opsql-sandbox-$(shell id -un))
-APT_PACKAGES = libedit-dev libpq-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev python3 postgresql-15 postgresql-client-15 tmux hyperfine
+APT_PACKAGES = libedit-dev libpq-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev python3 postgresql-15 postgresql-client-15 tmux hyperfine sqlite3
 
 .PHONY: install-deps build release run demo demo-stop test unit bench format lint clean
 
