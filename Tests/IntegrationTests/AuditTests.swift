@@ -129,7 +129,10 @@ struct AuditTests {
 
     func tampered(_ name: String, _ sql: String) throws -> ProcessResult {
       let copy = dir + "/" + name
-      _ = Processes.run("/bin/cp", [audit, copy])
+      // A consistent copy, the WAL included (the audit leaves it beside the file).
+      let source = try SQLiteConnection(path: audit, create: false)
+      try source.execute("VACUUM INTO '\(copy)'")
+      source.close()
       let c = try SQLiteConnection(path: copy, create: false)
       try c.execute(sql)
       c.close()
@@ -222,10 +225,11 @@ struct AuditTests {
       ])
     }
     #expect(r3.status == 2)
-    #expect(
-      r3.stderr
-        == "opsql: audit: cannot open \(readonly): attempt to write a readonly database; nothing was run\n"
-    )
+    // As another user the WAL beside the file cannot even be opened; as its owner with a
+    // read-only file the first write fails. Either way: one line, and nothing runs.
+    #expect(r3.stderr.hasPrefix("opsql: audit: cannot open \(readonly): "))
+    #expect(r3.stderr.hasSuffix("; nothing was run\n"))
+    #expect(r3.stderr.split(separator: "\n").count == 1)
     #expect(
       TestEnvironment.psql(["-d", db, "-At", "-c", "select count(*) from audit_t"]).stdout == before
     )

@@ -37,6 +37,11 @@ public final class AuditLog {
         // In WAL mode NORMAL is safe against a crash of opsql; only an OS crash can lose the
         // last commits.
         try db.execute("PRAGMA synchronous=NORMAL")
+        // Every opsql run opens the audit: syncing a checkpoint at each exit would cost more than
+        // the run's own writes. The WAL stays beside the file until SQLite's automatic
+        // checkpoint folds it in; copy the file with `sqlite3 audit.db ".backup copy.db"` (or
+        // with its -wal), not alone.
+        db.keepWALOnClose()
         // Appends touch a few pages at the end of the table: a small cache is enough.
         try db.execute("PRAGMA cache_size=-256")
         if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {

@@ -39,6 +39,9 @@ public final class SQLiteConnection {
     db = nil
   }
 
+  /// Leaves the WAL at close instead of checkpointing it (the audit is opened by every run).
+  public func keepWALOnClose() { _ = opsql_sqlite_no_checkpoint_on_close(db) }
+
   /// Waits up to `ms` for a lock held by another process before SQLITE_BUSY.
   public func setBusyTimeout(_ ms: Int32) { sqlite3_busy_timeout(db, ms) }
 
