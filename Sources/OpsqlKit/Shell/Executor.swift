@@ -1,7 +1,8 @@
 import Glibc
 
 /// The one front door: every statement — typed, from `-c`, from a script or `\i`, a snippet's
-/// body, and later `\on` and replays — runs through `run(_:)`. The stages are fixed here:
+/// body, a replay's step — runs through `run(_:)`, and `\on` through `runOnMany` (in
+/// Executor+FanOut.swift), which has the same stages. The stages are fixed here:
 ///   1. resolve the session;
 ///   2. guard: the statements' classes against the target's policy, with the question (and a
 ///      snippet's preview) when one is needed, or the dry run;
@@ -10,7 +11,7 @@ import Glibc
 ///   5. audit "end" with the outcome, then `\timing`.
 /// Catalog reads for completion and `\d` are the back door and do not come through here.
 public final class Executor {
-  private unowned let shell: Shell
+  unowned let shell: Shell
 
   init(shell: Shell) { self.shell = shell }
 

@@ -20,69 +20,7 @@ enum FanOut {
     while command.hasSuffix(";;") { command.removeLast() }
     guard !command.isEmpty else { throw ShellError("no command to run on \(spec)") }
     let sessions = try resolve(spec, shell)
-    let statement = PreparedStatement(sql: command)
-    var perTarget: [(Session, PreparedStatement)] = sessions.map { session in
-      var refined = statement
-      refined.classification = session.driver.refine(statement.classification, sql: statement.sql)
-      return (session, refined)
-    }
-    let decision = Guard(shell: shell).decideFanOut(perTarget, label: spec)
-    let group = SecretGenerator.hex(bytes: 6)
-    try shell.auditor.record(
-      "guard",
-      [
-        "sql": statement.display, "danger": decision.danger.name, "decision": decision.verdictText,
-        "answer": decision.answer.rawValue, "group_id": group,
-        "outcome": decision.answer.allowsRunning ? "allowed" : "refused",
-        "detail": jsonObject(sessions.map { ($0.name, $0.target.environment.rawValue) }),
-      ])
-    guard decision.answer.allowsRunning else {
-      if decision.answer == .dryRun { return true }
-      shell.anyRefused = true
-      return false
-    }
-    // Begin rows for every target before anything is sent.
-    var begins: [Int64] = []
-    for (session, prepared) in perTarget {
-      begins.append(
-        try shell.auditor.record(
-          "statement", phase: "begin", target: session.target, server: session.serverIdentity,
-          [
-            "sql": prepared.display, "danger": prepared.classification.danger.name,
-            "decision": decision.verdictText, "answer": decision.answer.rawValue, "group_id": group,
-          ]))
-    }
-    let results = runConcurrently(perTarget, settings: shell.settings)
-    perTarget.removeAll()
-    var failed = false
-    for (k, session) in sessions.enumerated() {
-      let result = results[k]
-      shell.out.write("── \(session.name) (\(session.target.environment.rawValue)) ──\n")
-      shell.out.write(result.output)
-      if !result.notices.isEmpty { shell.out.write(result.notices) }
-      if let error = result.error {
-        failed = true
-        shell.out.write("\(session.name): " + ErrorRenderer.render(error))
-      } else {
-        let rows = result.summary?.rows.map { $0 == 1 ? "1 row" : "\($0) rows" }
-        shell.out.write(
-          "\(session.name): ok" + (rows.map { ", " + $0 } ?? "") + ", "
-            + fixed(result.milliseconds, 3) + " ms\n")
-      }
-      shell.out.write(byte: 0x0A)
-      try shell.auditor.record(
-        "statement", phase: "end", target: session.target, server: session.serverIdentity,
-        [
-          "begin_id": String(begins[k]), "group_id": group,
-          "outcome": result.error == nil ? "ok" : "error",
-          "rows": result.summary?.rows.map { String($0) },
-          "duration_ms": Auditor.milliseconds(result.milliseconds),
-          "error": result.error?.message, "sqlstate": result.error?.code,
-        ])
-    }
-    shell.out.flush()
-    if failed { shell.anyFailed = true }
-    return !failed
+    return try shell.executor.runOnMany(command, on: sessions, label: spec) == .ok
   }
 
   /// The sessions `spec` names, opening configured targets that are not open yet (without
