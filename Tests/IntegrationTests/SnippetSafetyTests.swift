@@ -1,21 +1,8 @@
 import Glibc
 import Testing
 
+@testable import OpsqlKit
 @testable import TestSupport
-
-/// A meta-command argument quoted as psql quotes it: `'…'` with `''` and backslash escapes.
-private func psqlQuote(_ value: String) -> String {
-  var quoted = "'"
-  for c in value {
-    switch c {
-    case "'": quoted += "''"
-    case "\\": quoted += "\\\\"
-    case "\n": quoted += "\\n"
-    default: quoted.append(c)
-    }
-  }
-  return quoted + "'"
-}
 
 /// Snippets from a team's directory: overriding, malformed files, and hostile values that must
 /// not change what a statement does.
@@ -78,7 +65,7 @@ struct SnippetSafetyTests {
   func hostileValuesAreStoredVerbatimAndChangeNothingElse(value: String) {
     let before = TestEnvironment.psql(["-d", db, "-At", "-c", "select count(*) from victims"])
       .stdout
-    let r = run(["-c", "\\n remember v=" + psqlQuote(value)])
+    let r = run(["-c", "\\n remember v=" + AuditExport.psqlQuoted(value)])
     #expect(r.status == 0, "\(r.stderr.prefix(300))")
     let stored = TestEnvironment.psql([
       "-d", db, "-At", "-c", "select v = label, v from victims order by id desc limit 1",
@@ -91,7 +78,9 @@ struct SnippetSafetyTests {
   }
 
   @Test func hostileIdentifierIsQuotedNotObeyed() {
-    let r = run(["-c", "\\n remember x col=" + psqlQuote("label\" = 'pwned', v = 'pwned")])
+    let r = run([
+      "-c", "\\n remember x col=" + AuditExport.psqlQuoted("label\" = 'pwned', v = 'pwned"),
+    ])
     #expect(r.status == 1)
     #expect(
       r.stderr.contains(

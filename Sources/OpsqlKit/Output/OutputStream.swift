@@ -25,9 +25,6 @@ public final class OutputStream {
   /// What a memory stream received.
   public private(set) var captured: [UInt8] = []
 
-  /// True when the descriptor is a terminal.
-  public var isTerminal: Bool { isatty(fd) == 1 }
-
   @inline(__always)
   public func write(_ bytes: UnsafeRawBufferPointer) {
     if buffer.count + bytes.count > capacity { flush() }

@@ -25,9 +25,6 @@ public enum Interrupts {
 
   public static func clear() { requested.store(false, ordering: .relaxed) }
 
-  /// Marks an interrupt as if Ctrl-C had been pressed (the line editor's ^C key does this).
-  public static func request() { requested.store(true, ordering: .relaxed) }
-
   static func publish(_ cancel: OpaquePointer?) {
     postgresCancel.store(
       Int(bitPattern: UnsafeRawPointer(cancel)), ordering: .sequentiallyConsistent)

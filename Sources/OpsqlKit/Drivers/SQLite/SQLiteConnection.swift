@@ -131,14 +131,6 @@ public final class SQLiteConnection {
     guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw lastError(rc) }
   }
 
-  /// The column names of a query's result.
-  public func columnNames(_ sql: String) throws -> [String] {
-    let statement = try prepared(sql)
-    return (0..<sqlite3_column_count(statement)).map {
-      String(cString: sqlite3_column_name(statement, $0))
-    }
-  }
-
   private func prepared(_ sql: String) throws -> OpaquePointer {
     if let statement = cache[sql] { return statement }
     var statement: OpaquePointer?
