@@ -5,6 +5,8 @@ enum MetaCommands {
   typealias Handler = (MetaCommandLine, Shell, inout StatementSplitter) throws -> Bool
 
   struct Command {
+    /// The `\?` heading it is listed under.
+    var section = "General"
     let names: [String]
     let usage: String
     let help: String
@@ -15,97 +17,113 @@ enum MetaCommands {
     Command(names: ["?"], usage: "\\?", help: "list the meta-commands", handler: help),
     Command(names: ["q", "quit"], usage: "\\q", help: "quit opsql", handler: quit),
     Command(
-      names: ["c", "connect"], usage: "\\c [DBNAME|URL|CONNINFO [USER] [HOST] [PORT]]",
+      section: "Connection", names: ["c", "connect"],
+      usage: "\\c [NAME|DBNAME|URL|CONNINFO [USER] [HOST] [PORT]]",
       help: "open a target (or switch to it when open); others stay open",
       handler: SessionCommands.connect),
     Command(
-      names: ["on"], usage: "\\on TARGETS COMMAND",
+      section: "Connection", names: ["on"], usage: "\\on TARGETS COMMAND",
       help: "run one statement on several targets at once (a,b or @group or *)",
       handler: FanOut.run),
     Command(
-      names: ["d", "d+", "dS"], usage: "\\d [NAME]",
+      section: "Informational", names: ["d", "d+", "dS"], usage: "\\d [NAME]",
       help: "list tables, views and sequences, or describe one", handler: DescribeCommands.run),
     Command(
-      names: ["dt", "dt+"], usage: "\\dt [PATTERN]", help: "list tables",
+      section: "Informational", names: ["dt", "dt+"], usage: "\\dt [PATTERN]", help: "list tables",
       handler: DescribeCommands.run),
     Command(
-      names: ["di", "di+"], usage: "\\di [PATTERN]", help: "list indexes",
+      section: "Informational", names: ["di", "di+"], usage: "\\di [PATTERN]", help: "list indexes",
       handler: DescribeCommands.run),
     Command(
-      names: ["dn", "dn+"], usage: "\\dn [PATTERN]", help: "list schemas",
+      section: "Informational", names: ["dn", "dn+"], usage: "\\dn [PATTERN]", help: "list schemas",
       handler: DescribeCommands.run),
     Command(
-      names: ["du", "dg"], usage: "\\du [PATTERN]", help: "list roles",
+      section: "Informational", names: ["du", "dg"], usage: "\\du [PATTERN]", help: "list roles",
       handler: DescribeCommands.run),
     Command(
-      names: ["l", "l+", "list"], usage: "\\l", help: "list databases",
+      section: "Informational", names: ["l", "l+", "list"], usage: "\\l", help: "list databases",
       handler: DescribeCommands.run),
     Command(
-      names: ["sessions"], usage: "\\sessions", help: "list the open sessions",
+      section: "Connection", names: ["sessions"], usage: "\\sessions",
+      help: "list the open sessions",
       handler: SessionCommands.list),
     Command(
-      names: ["close"], usage: "\\close [NAME]",
+      section: "Connection", names: ["close"], usage: "\\close [NAME]",
       help: "close a session (the current one by default)",
       handler: SessionCommands.close),
     Command(
-      names: ["conninfo"], usage: "\\conninfo", help: "show the current connection",
+      section: "Connection", names: ["conninfo"], usage: "\\conninfo",
+      help: "show the current connection",
       handler: conninfo),
     Command(
-      names: ["i", "include"], usage: "\\i FILE", help: "run commands from a file",
+      section: "Input and query buffer", names: ["i", "include"], usage: "\\i FILE",
+      help: "run commands from a file",
       handler: include),
     Command(
-      names: ["ir", "include_relative"], usage: "\\ir FILE",
+      section: "Input and query buffer", names: ["ir", "include_relative"], usage: "\\ir FILE",
       help: "as \\i, relative to the script being run", handler: include),
     Command(
-      names: ["g"], usage: "\\g", help: "run the query buffer (as ';' does)", handler: send),
+      section: "Input and query buffer", names: ["g"], usage: "\\g",
+      help: "run the query buffer (as ';' does)", handler: send),
     Command(
-      names: ["p", "print"], usage: "\\p", help: "show the query buffer", handler: printBuffer),
-    Command(names: ["r", "reset"], usage: "\\r", help: "clear the query buffer", handler: reset),
-    Command(names: ["echo"], usage: "\\echo [-n] TEXT", help: "print text", handler: echo),
+      section: "Input and query buffer", names: ["p", "print"], usage: "\\p",
+      help: "show the query buffer", handler: printBuffer),
     Command(
-      names: ["o", "out"], usage: "\\o [FILE|'|COMMAND']",
+      section: "Input and query buffer", names: ["r", "reset"], usage: "\\r",
+      help: "clear the query buffer", handler: reset),
+    Command(
+      section: "Input and query buffer", names: ["echo"], usage: "\\echo [-n] TEXT",
+      help: "print text", handler: echo),
+    Command(
+      section: "Output", names: ["o", "out"], usage: "\\o [FILE|'|COMMAND']",
       help: "send query results to a file or a command, or back to stdout", handler: output),
     Command(
-      names: ["timing"], usage: "\\timing [on|off]", help: "show how long each statement took",
+      section: "Output", names: ["timing"], usage: "\\timing [on|off]",
+      help: "show how long each statement took",
       handler: timing),
     Command(
-      names: ["x"], usage: "\\x [on|off|auto]", help: "expanded display (a line per column)",
+      section: "Output", names: ["x"], usage: "\\x [on|off|auto]",
+      help: "expanded display (a line per column)",
       handler: expanded),
     Command(
-      names: ["t"], usage: "\\t [on|off]", help: "show only rows (no header or footer)",
+      section: "Output", names: ["t"], usage: "\\t [on|off]",
+      help: "show only rows (no header or footer)",
       handler: tuplesOnly),
     Command(
-      names: ["a"], usage: "\\a", help: "toggle between aligned and unaligned output",
+      section: "Output", names: ["a"], usage: "\\a",
+      help: "toggle between aligned and unaligned output",
       handler: toggleAligned),
     Command(
-      names: ["n"], usage: "\\n [NAME [ARGS… | name=value…]]",
+      section: "Snippets", names: ["n"], usage: "\\n [NAME [ARGS… | name=value…]]",
       help: "list the snippets, or run one", handler: SnippetCommands.list),
     Command(
-      names: ["n+"], usage: "\\n+ NAME", help: "show a snippet in full",
+      section: "Snippets", names: ["n+"], usage: "\\n+ NAME", help: "show a snippet in full",
       handler: SnippetCommands.list),
     Command(
-      names: ["audit"], usage: "\\audit [N]", help: "this session's last N audited actions",
+      section: "Audit, runbooks and pairing", names: ["audit"], usage: "\\audit [N]",
+      help: "this session's last N audited actions",
       handler: AuditCommands.shellCommand),
     Command(
-      names: ["record"], usage: "\\record [NAME|stop]",
+      section: "Audit, runbooks and pairing", names: ["record"], usage: "\\record [NAME|stop]",
       help: "write this session to history/NAME.opsql as a runbook (stop ends it)",
       handler: RecordingCommands.record),
     Command(
-      names: ["replay"], usage: "\\replay FILE",
+      section: "Audit, runbooks and pairing", names: ["replay"], usage: "\\replay FILE",
       help: "run a recording through the guards and the audit, stopping at the first error",
       handler: RecordingCommands.replay),
     Command(
-      names: ["share"], usage: "\\share [stop]",
+      section: "Audit, runbooks and pairing", names: ["share"], usage: "\\share [stop]",
       help: "let a partner follow this session read-only (opsql attach)",
       handler: RecordingCommands.share),
     Command(
-      names: ["set"], usage: "\\set [NAME [VALUE]]",
+      section: "Variables", names: ["set"], usage: "\\set [NAME [VALUE]]",
       help: "set a variable (DRY_RUN on: guard and show, send nothing), or list them",
       handler: setVariable),
     Command(
-      names: ["unset"], usage: "\\unset NAME", help: "remove a variable", handler: unsetVariable),
+      section: "Variables", names: ["unset"], usage: "\\unset NAME", help: "remove a variable",
+      handler: unsetVariable),
     Command(
-      names: ["pset"], usage: "\\pset [OPTION [VALUE]]",
+      section: "Output", names: ["pset"], usage: "\\pset [OPTION [VALUE]]",
       help: "output options: format, null, pager, expanded, tuples_only, fieldsep",
       handler: pset),
   ]
@@ -145,11 +163,18 @@ enum MetaCommands {
     -> Bool
   {
     let width = table.map(\.usage.count).max() ?? 0
-    var text = "General\n"
-    for command in table {
-      text +=
-        "  " + command.usage
-        + String(repeating: " ", count: width - command.usage.count + 2) + command.help + "\n"
+    var text = ""
+    var sections: [String] = []
+    for command in table where !sections.contains(command.section) {
+      sections.append(command.section)
+    }
+    for section in sections {
+      text += (text.isEmpty ? "" : "\n") + section + "\n"
+      for command in table where command.section == section {
+        text +=
+          "  " + command.usage
+          + String(repeating: " ", count: width - command.usage.count + 2) + command.help + "\n"
+      }
     }
     shell.out.write(text)
     shell.out.flush()
