@@ -128,6 +128,22 @@ struct InteractiveShellTests {
     #expect(term.waitForExit() == 0)
   }
 
+  @Test func ctrlCEndsAWatch() {
+    let state = TestEnvironment.temporaryDirectory()
+    let term = start(state)
+    #expect(enter(term, "select 'tick' as t;", expecting: "(1 row)"))
+    let mark = term.transcript.count
+    term.type("\\watch 0.2\r")
+    #expect(term.expect("(every 0.2s)", after: mark))
+    term.pump(0.6)
+    term.type("\u{03}")
+    #expect(term.expect("\(db)=> ", after: term.transcript.count - 20, timeout: 3))
+    term.waitForInput()
+    #expect(enter(term, "select 'after' as a;", expecting: "after"))
+    term.type("\\q\r")
+    #expect(term.waitForExit() == 0)
+  }
+
   @Test func metaCommandsInTheShell() {
     let state = TestEnvironment.temporaryDirectory()
     let term = start(state)

@@ -168,3 +168,16 @@ extension ScriptTests {
 
 /// md5('200000'), computed once by the server and pinned here.
 private let md5Of200000 = "03e6c61603f6c550ab49ab6a2d83f793"
+
+extension ScriptTests {
+  @Test func watchRunsAgainUntilTheCount() {
+    let r = TestEnvironment.opsql([db, "-At", "-c", "select 'watched'", "-c", "\\watch 0.1 c=3"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.filter { $0 == "watched" }.count == 4)
+    #expect(lines.filter { $0.hasSuffix("(every 0.1s)") }.count == 3)
+    let empty = TestEnvironment.opsql([db, "-c", "\\watch 1"])
+    #expect(empty.status == 1)
+    #expect(empty.stderr == "\\watch: the query buffer is empty and no statement ran yet\n")
+  }
+}

@@ -72,6 +72,10 @@ public final class Executor {
       return .refused
     }
     for statement in statements {
+      // Only plain statements are kept for \watch: a snippet's has parameters or secrets.
+      if statement.params.isEmpty && statement.display == statement.sql {
+        shell.lastStatement = statement.sql
+      }
       let begin: Int64
       do {
         begin = try shell.auditor.record(

@@ -66,6 +66,10 @@ enum MetaCommands {
       section: "Input and query buffer", names: ["g"], usage: "\\g",
       help: "run the query buffer (as ';' does)", handler: send),
     Command(
+      section: "Input and query buffer", names: ["watch"], usage: "\\watch [SECONDS] [c=COUNT]",
+      help: "run the query buffer (or the last statement) again every SECONDS (2) until Ctrl-C",
+      handler: watch),
+    Command(
       section: "Input and query buffer", names: ["p", "print"], usage: "\\p",
       help: "show the query buffer", handler: printBuffer),
     Command(
@@ -256,6 +260,72 @@ enum MetaCommands {
   {
     guard case .statement(let sql)? = buffer.finish() else { return true }
     return shell.executor.run(sql)
+  }
+
+  /// psql's `\watch`: the statement runs through the front door each time, under a title line
+  /// with the time; Ctrl-C, an error or `c=COUNT` runs end it.
+  private static func watch(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  )
+    throws -> Bool
+  {
+    var seconds = 2.0
+    var count: Int?
+    for arg in line.arguments {
+      if arg.hasPrefix("c=") || arg.hasPrefix("count=") {
+        guard let n = Int(arg.split(separator: "=")[1]), n > 0 else {
+          throw ShellError("count must be a positive number")
+        }
+        count = n
+      } else {
+        let text = arg.hasPrefix("i=") ? String(arg.dropFirst(2)) : arg
+        guard let s = Double(text), s >= 0 else {
+          throw ShellError("interval must be a number of seconds, not \"\(arg)\"")
+        }
+        seconds = s
+      }
+    }
+    let pending: String? = {
+      if case .statement(let sql)? = buffer.finish() { return sql }
+      return nil
+    }()
+    guard let sql = pending ?? shell.lastStatement else {
+      throw ShellError("the query buffer is empty and no statement ran yet")
+    }
+    Interrupts.clear()
+    var runs = 0
+    while true {
+      shell.say(watchTitle(seconds) + "\n")
+      guard shell.executor.run(sql) else { return false }
+      runs += 1
+      if let count, runs >= count { return true }
+      // Sleep in small steps so that Ctrl-C ends the watch at once.
+      var waited = 0.0
+      while waited < seconds {
+        if Interrupts.wasRequested {
+          Interrupts.clear()
+          return true
+        }
+        usleep(50_000)
+        waited += 0.05
+      }
+      if Interrupts.wasRequested {
+        Interrupts.clear()
+        return true
+      }
+    }
+  }
+
+  /// psql's title: the local time as `%c`, then `(every 2s)`.
+  static func watchTitle(_ seconds: Double) -> String {
+    var now = time(nil)
+    var parts = tm()
+    localtime_r(&now, &parts)
+    var buffer = [CChar](repeating: 0, count: 64)
+    let n = strftime(&buffer, buffer.count, "%c", &parts)
+    let stamp = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let interval = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    return "\(stamp) (every \(interval)s)"
   }
 
   private static func printBuffer(
