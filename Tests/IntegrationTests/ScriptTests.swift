@@ -181,3 +181,14 @@ extension ScriptTests {
     #expect(empty.stderr == "\\watch: the query buffer is empty and no statement ran yet\n")
   }
 }
+
+extension ScriptTests {
+  @Test func psqlVariablesInSQL() {
+    let r = TestEnvironment.opsql([
+      db, "-At", "-c", "\\set rel pg_class", "-c", "\\set v 'it''s; drop table x'", "-c",
+      "select :'v', count(*) > 0 from :\"rel\"",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == "it's; drop table x|t\n")
+  }
+}

@@ -336,3 +336,13 @@ struct CompleterTests {
     #expect(Completer.commonPrefix(["accounts", "audit_log"]) == "a")
   }
 }
+
+struct VariableInterpolationTests {
+  @Test func psqlForms() {
+    let vars = ["t": "My Table", "v": "it's", "n": "42"]
+    let out = VariableInterpolation.apply(
+      "select :n, :'v', ':v', x::int from :\"t\" where y = :missing -- :v",
+      variables: vars, quoteLiteral: SQLQuoting.literal, quoteIdentifier: SQLQuoting.identifier)
+    #expect(out == "select 42, 'it''s', ':v', x::int from \"My Table\" where y = :missing -- :v")
+  }
+}

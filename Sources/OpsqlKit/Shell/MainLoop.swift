@@ -44,7 +44,15 @@ struct MainLoop {
     /// Runs the pending batch.
     func flush() -> Outcome? {
       guard !batch.isEmpty else { return nil }
-      let statements = batch.map(PreparedStatement.init(sql:))
+      // psql's :name, :'name' and :"name" from \set, quoted by the current target's rules.
+      let driver = shell.session?.driver
+      let statements = batch.map {
+        PreparedStatement(
+          sql: VariableInterpolation.apply(
+            $0, variables: shell.variables,
+            quoteLiteral: driver?.quoteLiteral ?? SQLQuoting.literal,
+            quoteIdentifier: driver?.quoteIdentifier ?? SQLQuoting.identifier))
+      }
       let texts = batch
       batch.removeAll()
       let result = shell.executor.run(statements)
