@@ -192,3 +192,34 @@ extension ScriptTests {
     #expect(r.stdout == "it's; drop table x|t\n")
   }
 }
+
+extension ScriptTests {
+  @Test func aPgDumpRestoresThroughOpsql() {
+    _ = TestEnvironment.psql([
+      "-d", db, "-q", "-c",
+      "drop table if exists dumped; create table dumped (id int primary key, note text); insert into dumped values (1, E'tab\\there'), (2, E'two\\nlines'), (3, NULL)",
+    ])
+    let dump = Processes.run("/usr/lib/postgresql/15/bin/pg_dump", ["-t", "dumped", db])
+    #expect(dump.status == 0, "\(dump.stderr)")
+    _ = TestEnvironment.psql(["-d", db, "-q", "-c", "drop table dumped"])
+    let restored = TestEnvironment.opsql([db, "-f", "-"], stdin: dump.stdout)
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(restored.stdout.contains("COPY 3"))
+    #expect(
+      TestEnvironment.psql([
+        "-d", db, "-At", "-c",
+        "select string_agg(coalesce(note, 'NULL'), '|' order by id) from dumped",
+      ]).stdout
+        == "tab\there|two\nlines|NULL\n")
+  }
+
+  @Test func restrictTurnsMetaCommandsOff() {
+    let r = TestEnvironment.opsql(
+      [db, "--continue-on-error"],
+      stdin: "\\restrict k1\n\\echo hidden\n\\unrestrict wrong\n\\unrestrict k1\n\\echo shown\n")
+    #expect(r.stdout == "shown\n")
+    #expect(
+      r.stderr.contains("\\echo: meta-commands are not allowed while restricted (\\restrict)"))
+    #expect(r.status == 1)
+  }
+}

@@ -116,6 +116,16 @@ public final class Executor {
     if let lines = shell.pagerLines {
       shell.out.beginPaging(lines: lines, command: shell.pagerCommand)
     }
+    // COPY … FROM STDIN reads its data from the same input, as psql does (">> " when typed).
+    if let pg = driver as? PostgresDriver, let source = shell.source {
+      pg.copySource = {
+        guard case .line(let line) = source.readLine(prompt: source.isInteractive ? ">> " : "")
+        else {
+          return nil
+        }
+        return line
+      }
+    }
     let started = monotonicNow()
     driver.armCancel()
     var failure: DatabaseError?

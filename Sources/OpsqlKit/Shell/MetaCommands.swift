@@ -140,6 +140,24 @@ enum MetaCommands {
 
   /// Runs a meta-command; false when it failed (the error is already shown).
   static func run(_ line: MetaCommandLine, shell: Shell, buffer: inout StatementSplitter) -> Bool {
+    // psql's \restrict: a script (pg_dump's) turns meta-commands off until \unrestrict KEY.
+    if let key = shell.restrictKey {
+      if line.name == "unrestrict" && line.arguments.first == key {
+        shell.restrictKey = nil
+        return true
+      }
+      shell.reportError(
+        "\\\(line.name): meta-commands are not allowed while restricted (\\restrict)")
+      return false
+    }
+    if line.name == "restrict" {
+      guard let key = line.arguments.first else {
+        shell.reportError("\\restrict: missing required argument")
+        return false
+      }
+      shell.restrictKey = key
+      return true
+    }
     guard let command = byName[line.name] else {
       shell.reportError("invalid command \\\(line.name) (try \\? for help)")
       return false

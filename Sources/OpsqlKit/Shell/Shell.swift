@@ -47,6 +47,8 @@ public final class Shell {
   var recorder: Recorder?
   /// The last batch's outcome in words, for the recording's step comments.
   var lastOutcome = ""
+  /// psql's `\restrict` key: while set, no meta-command but `\unrestrict KEY` runs.
+  var restrictKey: String?
   /// The last statement sent, for `\watch` with an empty query buffer.
   var lastStatement: String?
   /// Extra facts for the audit's statement rows (a replay's file and step), as JSON.

@@ -221,8 +221,7 @@ public final class PostgresDriver: Driver {
       case PGRES_COPY_OUT:
         try copyOut(conn, into: sink)
       case PGRES_COPY_IN:
-        // Reading COPY data from the input source is not supported yet: end it cleanly.
-        PQputCopyEnd(conn, "COPY FROM STDIN is not supported by opsql yet; use \\copy in psql")
+        copyIn(conn)
       default:
         if failure == nil { failure = Self.error(from: result, statement: sql) }
       }
@@ -233,6 +232,28 @@ public final class PostgresDriver: Driver {
     }
     return summary
   }
+
+  /// `COPY … FROM STDIN`: the data lines come from the input the statement came from, up to
+  /// a line `\.` (or its end), as in psql.
+  private func copyIn(_ conn: OpaquePointer) {
+    guard let next = copySource else {
+      PQputCopyEnd(conn, "COPY FROM STDIN needs its data after the statement, in the same script")
+      return
+    }
+    while let line = next() {
+      if line == "\\." { break }
+      var data = Array(line.utf8)
+      data.append(0x0A)
+      let sent = data.withUnsafeBufferPointer { p in
+        p.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+      }
+      if sent != 1 { break }
+    }
+    PQputCopyEnd(conn, nil)
+  }
+
+  /// Where `COPY … FROM STDIN` reads its data lines (nil at the end of the data).
+  public var copySource: (() -> String?)?
 
   private func copyOut(_ conn: OpaquePointer, into sink: ResultSink) throws {
     var buffer: UnsafeMutablePointer<CChar>?
