@@ -57,6 +57,16 @@ public enum SQLLexer {
     tokenize(Array(text.utf8), startingIn: .normal).tokens
   }
 
+  /// The first `count` words of `sql` (comments and punctuation skipped), uppercased: what
+  /// kind of statement it is.
+  public static func leadingWords(_ sql: String, count: Int = 1) -> [String] {
+    let bytes = Array(sql.utf8)
+    return tokenize(bytes, startingIn: .normal).tokens.lazy.filter { $0.kind == .word }.prefix(
+      count
+    )
+    .map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self).uppercased() }
+  }
+
   public static func tokenize(_ bytes: [UInt8], startingIn mode: SQLLexMode) -> (
     tokens: [SQLToken], endMode: SQLLexMode
   ) {

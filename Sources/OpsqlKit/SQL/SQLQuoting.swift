@@ -15,6 +15,11 @@ public enum SQLQuoting {
     return (hasBackslash ? " E'" : "'") + body + "'"
   }
 
+  /// SQLite's (and D1's) literal: `'it''s'`; backslashes are ordinary characters there.
+  public static func sqliteLiteral(_ value: String) -> String {
+    "'" + value.replacingAll("'", with: "''") + "'"
+  }
+
   /// `"My Table"`, with `"` doubled.
   public static func identifier(_ value: String) -> String {
     "\"" + value.replacingAll("\"", with: "\"\"") + "\""

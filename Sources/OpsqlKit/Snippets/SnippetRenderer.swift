@@ -152,10 +152,7 @@ public enum SnippetRenderer {
     quoteIdentifier: (String) -> String, placeholders: PlaceholderStyle = .dollar
   ) -> PreparedStatement {
     let bytes = Array(text.utf8)
-    let firstWord = SQLLexer.tokenize(text).first(where: { $0.kind == .word }).map {
-      String(decoding: bytes[$0.start..<$0.end], as: UTF8.self).lowercased()
-    }
-    let binds = bindable.contains(firstWord ?? "")
+    let binds = bindable.contains(SQLLexer.leadingWords(text).first?.lowercased() ?? "")
     let secrets = call.secretNames
     var sql = ""
     var display = ""

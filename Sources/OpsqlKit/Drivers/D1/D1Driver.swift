@@ -72,16 +72,14 @@ public final class D1Driver: Driver {
   public func disarmCancel() { cancelArmed = false }
 
   public func quoteLiteral(_ value: String) -> String {
-    "'" + value.replacingAll("'", with: "''") + "'"
+    SQLQuoting.sqliteLiteral(value)
   }
   public func quoteIdentifier(_ value: String) -> String { SQLQuoting.identifier(value) }
 
   public func execute(_ sql: String, parameters: [String], into sink: ResultSink) throws
     -> StatementSummary
   {
-    let first = SQLLexer.tokenize(sql).first { $0.kind == .word }.map {
-      String(decoding: Array(sql.utf8)[$0.start..<$0.end], as: UTF8.self).uppercased()
-    }
+    let first = SQLLexer.leadingWords(sql).first
     if ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "START"].contains(first ?? "")
     {
       throw DatabaseError(

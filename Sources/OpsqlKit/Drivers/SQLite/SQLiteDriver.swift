@@ -58,7 +58,7 @@ public final class SQLiteDriver: Driver {
   public func disarmCancel() { Interrupts.publishSQLite(nil) }
 
   public func quoteLiteral(_ value: String) -> String {
-    "'" + value.replacingAll("'", with: "''") + "'"
+    SQLQuoting.sqliteLiteral(value)
   }
   public func quoteIdentifier(_ value: String) -> String { SQLQuoting.identifier(value) }
 
@@ -143,10 +143,7 @@ public final class SQLiteDriver: Driver {
 
   /// A psql-like command tag: `INSERT 0 3`, `UPDATE 2`, `DELETE 1`, `CREATE TABLE`.
   static func tag(_ sql: String, changed: Int) -> String {
-    let bytes = Array(sql.utf8)
-    let words = SQLLexer.tokenize(sql).filter { $0.kind == .word }.prefix(2).map {
-      String(decoding: bytes[$0.start..<$0.end], as: UTF8.self).uppercased()
-    }
+    let words = SQLLexer.leadingWords(sql, count: 2)
     switch words.first ?? "" {
     case "INSERT", "REPLACE": return "INSERT 0 \(changed)"
     case "UPDATE", "DELETE": return "\(words[0]) \(changed)"
