@@ -11,12 +11,23 @@ let package = Package(
     .systemLibrary(
       name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-    .systemLibrary(
-      name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    // Linked by OpsqlKit's settings below: a release build links SQLite in.
+    .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
     // libcurl's headers only: the library is loaded with dlopen when a D1 target opens.
     .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
-      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "CSQLite", "CCurl"]),
+      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "CSQLite", "CCurl"],
+      swiftSettings: [
+        // Generic types' metadata through accessor calls rather than by demangling their
+        // mangled names at first use: a shorter start-up (bench/RESULTS.md).
+        .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"])
+      ],
+      linkerSettings: [
+        .linkedLibrary("sqlite3", .when(configuration: .debug)),
+        // A release build carries SQLite (Debian's libsqlite3.a) instead of looking up its
+        // 1,600 symbols at every start.
+        .unsafeFlags(["-Xlinker", "-l:libsqlite3.a", "-lm"], .when(configuration: .release)),
+      ]),
     .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
     .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
     .target(

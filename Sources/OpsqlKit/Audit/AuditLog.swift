@@ -38,10 +38,10 @@ public final class AuditLog {
         // last commits.
         try db.execute("PRAGMA synchronous=NORMAL")
         // Every opsql run opens the audit: syncing a checkpoint at each exit would cost more than
-        // the run's own writes. The WAL stays beside the file until SQLite's automatic
-        // checkpoint folds it in; copy the file with `sqlite3 audit.db ".backup copy.db"` (or
-        // with its -wal), not alone.
-        db.keepWALOnClose()
+        // a short run's own writes, and reading a long WAL back at each start costs more than a
+        // checkpoint. A WAL of under 64 frames (a dozen short runs) stays beside the file; copy
+        // it with `sqlite3 audit.db ".backup copy.db"` (or with its -wal), not alone.
+        db.keepWALOnClose(below: 64)
         // Appends touch a few pages at the end of the table: a small cache is enough.
         try db.execute("PRAGMA cache_size=-256")
         if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {

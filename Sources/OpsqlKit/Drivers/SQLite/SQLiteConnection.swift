@@ -35,12 +35,34 @@ public final class SQLiteConnection {
   public func close() {
     for statement in cache.values { sqlite3_finalize(statement) }
     cache.removeAll()
+    if let walFrames {
+      if walFrames.pointee >= walFramesKeptAtClose {
+        // TRUNCATE, not PASSIVE: the next process rebuilds the WAL index thinking nothing was
+        // checkpointed, so a WAL that is only backfilled is read (and copied) again.
+        sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+      }
+      walFrames.deallocate()
+      self.walFrames = nil
+    }
     if let db { sqlite3_close_v2(db) }
     db = nil
   }
 
-  /// Leaves the WAL at close instead of checkpointing it (the audit is opened by every run).
-  public func keepWALOnClose() { _ = opsql_sqlite_no_checkpoint_on_close(db) }
+  private var walFrames: UnsafeMutablePointer<Int32>?
+  private var walFramesKeptAtClose: Int32 = 0
+
+  /// For a file every run opens (the audit): at close, a WAL of fewer than `frames` frames is
+  /// left in place rather than checkpointed with two fsyncs; a longer one is checkpointed. The
+  /// next process to open the file rebuilds its WAL index by reading every frame, so a short WAL
+  /// keeps that cheap.
+  public func keepWALOnClose(below frames: Int32) {
+    _ = opsql_sqlite_no_checkpoint_on_close(db)
+    let counter = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    counter.initialize(to: 0)
+    walFrames = counter
+    walFramesKeptAtClose = frames
+    opsql_sqlite_count_wal_frames(db, counter)
+  }
 
   /// Waits up to `ms` for a lock held by another process before SQLITE_BUSY.
   public func setBusyTimeout(_ ms: Int32) { sqlite3_busy_timeout(db, ms) }
