@@ -28,7 +28,12 @@ let package = Package(
         // 1,600 symbols at every start.
         .unsafeFlags(["-Xlinker", "-l:libsqlite3.a", "-lm"], .when(configuration: .release)),
       ]),
-    .executableTarget(name: "opsql", dependencies: ["OpsqlKit"]),
+    .executableTarget(
+      name: "opsql", dependencies: ["OpsqlKit"],
+      linkerSettings: [
+        // libgcc (the unwinder) linked in: one shared library fewer to load and initialise.
+        .unsafeFlags(["-Xclang-linker", "-static-libgcc"], .when(configuration: .release))
+      ]),
     .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
     .target(
       name: "TestSupport", dependencies: ["OpsqlKit", "CPseudoTerminal"], path: "Tests/TestSupport"),

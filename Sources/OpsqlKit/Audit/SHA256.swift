@@ -17,50 +17,76 @@ public struct SHA256 {
 
   /// The digest of `data`.
   public static func hash(_ data: [UInt8]) -> [UInt8] {
-    var h: [UInt32] = [
+    var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
       0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
-      0x5be0_cd19,
-    ]
-    var message = data
-    message.append(0x80)
-    while message.count % 64 != 56 { message.append(0) }
-    let bits = UInt64(data.count) * 8
-    for shift in stride(from: 56, through: 0, by: -8) {
-      message.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+      0x5be0_cd19
+    )
+    // The schedule and the padded tail live on the stack; whole blocks are read in place.
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+        k.withUnsafeBufferPointer { k in
+          data.withUnsafeBufferPointer { input in
+            let whole = input.count / 64 * 64
+            var offset = 0
+            while offset < whole {
+              compress(&h, input.baseAddress! + offset, w, k)
+              offset += 64
+            }
+            // The rest, 0x80, zeros and the length in bits: one block or two.
+            let rest = input.count - whole
+            let blocks = rest < 56 ? 1 : 2
+            tail.initialize(repeating: 0)
+            for i in 0..<rest { tail[i] = input[whole + i] }
+            tail[rest] = 0x80
+            let bits = UInt64(input.count) &* 8
+            for i in 0..<8 {
+              tail[blocks * 64 - 1 - i] = UInt8(truncatingIfNeeded: bits >> UInt64(i * 8))
+            }
+            for b in 0..<blocks { compress(&h, UnsafePointer(tail.baseAddress! + b * 64), w, k) }
+          }
+        }
+      }
     }
-    var w = [UInt32](repeating: 0, count: 64)
-    for chunk in stride(from: 0, to: message.count, by: 64) {
-      for t in 0..<16 {
-        let i = chunk + t * 4
-        w[t] =
-          UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16 | UInt32(message[i + 2]) << 8
-          | UInt32(message[i + 3])
-      }
-      for t in 16..<64 {
-        let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-        let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-      }
-      var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-      for t in 0..<64 {
-        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-        let ch = (e & f) ^ (~e & g)
-        let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
-        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-        let maj = (a & b) ^ (a & c) ^ (b & c)
-        let t2 = s0 &+ maj
-        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-      }
-      h[0] = h[0] &+ a
-      h[1] = h[1] &+ b
-      h[2] = h[2] &+ c
-      h[3] = h[3] &+ d
-      h[4] = h[4] &+ e
-      h[5] = h[5] &+ f
-      h[6] = h[6] &+ g
-      h[7] = h[7] &+ hh
+    var digest = [UInt8](repeating: 0, count: 32)
+    for (i, v) in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7].enumerated() {
+      digest[4 * i] = UInt8(truncatingIfNeeded: v >> 24)
+      digest[4 * i + 1] = UInt8(truncatingIfNeeded: v >> 16)
+      digest[4 * i + 2] = UInt8(truncatingIfNeeded: v >> 8)
+      digest[4 * i + 3] = UInt8(truncatingIfNeeded: v)
     }
-    return h.flatMap { v in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> UInt32($0)) } }
+    return digest
+  }
+
+  /// One 64-byte block into the state `h`; `w` is room for the message schedule.
+  @inline(__always)
+  private static func compress(
+    _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+    _ block: UnsafePointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>,
+    _ k: UnsafeBufferPointer<UInt32>
+  ) {
+    for t in 0..<16 {
+      let i = t * 4
+      w[t] =
+        UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8
+        | UInt32(block[i + 3])
+    }
+    for t in 16..<64 {
+      let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+      let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+      w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+    }
+    var (a, b, c, d, e, f, g, hh) = h
+    for t in 0..<64 {
+      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+      let ch = (e & f) ^ (~e & g)
+      let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+      let maj = (a & b) ^ (a & c) ^ (b & c)
+      (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ maj)
+    }
+    h = (
+      h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh
+    )
   }
 
   /// HMAC-SHA-256 of `data` under `key`.
