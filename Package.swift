@@ -11,12 +11,13 @@ let package = Package(
     .systemLibrary(
       name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
     // Linked by OpsqlKit's settings below: a release build links SQLite in.
     .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
     // libcurl's headers only: the library is loaded with dlopen when a D1 target opens.
     .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     .target(
-      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "CSQLite", "CCurl"],
+      name: "OpsqlKit", dependencies: ["CEditLine", "CLibPQ", "CSQLite", "CCurl", "CCrypto"],
       swiftSettings: [
         // Generic types' metadata through accessor calls rather than by demangling their
         // mangled names at first use: a shorter start-up (bench/RESULTS.md).

@@ -32,10 +32,12 @@ public enum AuditChain {
     bytes.reserveCapacity(1024)
     for k in 0..<AuditColumns.hashIndex {
       bytes.append(contentsOf: AuditColumns.prefixes[k])
-      if let value = row[k] {
-        bytes.append(contentsOf: String(value.utf8.count).utf8)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: value.utf8)
+      if var value = row[k] {
+        value.withUTF8 { utf8 in
+          bytes.append(contentsOf: String(utf8.count).utf8)
+          bytes.append(UInt8(ascii: ":"))
+          bytes.append(contentsOf: utf8)
+        }
       } else {
         bytes.append(UInt8(ascii: "-"))
       }

@@ -106,11 +106,12 @@ public final class AuditLog {
   @discardableResult
   public func append(_ rows: [[String?]]) throws -> [Int64] {
     do {
-      try db.run("BEGIN IMMEDIATE", texts: [])
+      let hot = try statements()
+      try db.run(hot.begin)
       do {
         // The last row's id and hash: remembered from our own last commit unless another
         // process has written since (PRAGMA data_version moves when another connection commits).
-        let version = try db.query("PRAGMA data_version").first?.first
+        let version = try db.run(hot.dataVersion)
         if version != lastVersion || last == nil {
           let row = try db.query("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").first
           if case .integer(let id)? = row?.first, let hash = row?.last?.text {
@@ -129,17 +130,17 @@ public final class AuditLog {
           row[AuditColumns.prevHashIndex] = previous
           let hash = AuditChain.hash(row)
           row[AuditColumns.hashIndex] = hash
-          try db.run(Self.insertSQL, texts: row, integerColumns: Self.integerPositions)
+          try db.run(hot.insert, texts: row, integers: Self.integerPositions)
           previous = hash
           ids.append(id)
         }
-        try db.run("COMMIT", texts: [])
+        try db.run(hot.commit)
         last = (id, previous)
         lastVersion = version
         return ids
       } catch {
         last = nil
-        try? db.run("ROLLBACK", texts: [])
+        try? db.execute("ROLLBACK")
         throw error
       }
     } catch let error as SQLiteError {
@@ -148,10 +149,22 @@ public final class AuditLog {
   }
 
   private var last: (id: Int64, hash: String)?
-  private var lastVersion: SQLiteConnection.Value?
-  private static let integerPositions = Set(
-    AuditColumns.all.enumerated().filter { AuditColumns.integers.contains($0.element) }.map(
-      \.offset))
+  private var lastVersion: Int64?
+  private static let integerPositions = AuditColumns.all.map { AuditColumns.integers.contains($0) }
+
+  /// What every append runs, prepared at the first.
+  private struct Statements {
+    let begin, dataVersion, insert, commit: SQLiteConnection.Statement
+  }
+  private var prepared: Statements?
+  private func statements() throws -> Statements {
+    if let prepared { return prepared }
+    let made = Statements(
+      begin: try db.prepare("BEGIN IMMEDIATE"), dataVersion: try db.prepare("PRAGMA data_version"),
+      insert: try db.prepare(Self.insertSQL), commit: try db.prepare("COMMIT"))
+    prepared = made
+    return made
+  }
 
   /// One row given as column → value.
   @discardableResult

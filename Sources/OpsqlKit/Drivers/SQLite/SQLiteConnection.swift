@@ -127,30 +127,45 @@ public final class SQLiteConnection {
     return rows
   }
 
-  /// Runs a statement that returns no rows, binding texts (nil = NULL) as they are given and
-  /// `integers` positions as integers: the audit's hot path, without building values.
-  public func run(_ sql: String, texts: [String?], integerColumns: Set<Int> = []) throws {
-    let statement = try prepared(sql)
+  /// A statement prepared once and held by its owner, so that running it again skips the
+  /// cache lookup by its text: the audit's hot path.
+  public struct Statement {
+    fileprivate let handle: OpaquePointer
+  }
+
+  public func prepare(_ sql: String) throws -> Statement { Statement(handle: try prepared(sql)) }
+
+  /// Runs a statement that returns at most one row, binding `texts` as they are given (nil =
+  /// NULL) except where `integers` says true, and returns the row's first column as an integer.
+  @discardableResult
+  public func run(_ statement: Statement, texts: [String?] = [], integers: [Bool] = []) throws
+    -> Int64?
+  {
+    let handle = statement.handle
     defer {
-      sqlite3_reset(statement)
-      sqlite3_clear_bindings(statement)
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
     }
     for (k, text) in texts.enumerated() {
       let index = Int32(k + 1)
       let rc: Int32
       if let text {
-        if integerColumns.contains(k), let n = Int64(text) {
-          rc = sqlite3_bind_int64(statement, index, n)
+        if k < integers.count && integers[k], let n = Int64(text) {
+          rc = sqlite3_bind_int64(handle, index, n)
         } else {
-          rc = sqlite3_bind_text(statement, index, text, -1, opsql_sqlite_transient())
+          rc = text.withCString {
+            sqlite3_bind_text(handle, index, $0, -1, opsql_sqlite_transient())
+          }
         }
       } else {
-        rc = sqlite3_bind_null(statement, index)
+        rc = sqlite3_bind_null(handle, index)
       }
       guard rc == SQLITE_OK else { throw lastError(rc) }
     }
-    let rc = sqlite3_step(statement)
-    guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw lastError(rc) }
+    let rc = sqlite3_step(handle)
+    if rc == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+    guard rc == SQLITE_DONE else { throw lastError(rc) }
+    return nil
   }
 
   private func prepared(_ sql: String) throws -> OpaquePointer {
