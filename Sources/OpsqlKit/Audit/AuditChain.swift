@@ -27,23 +27,31 @@ public enum AuditChain {
 
   /// `name=LENGTH:value` per column (`name=-` for NULL), one per line, in column order; the
   /// row is given in column order.
-  public static func canonical(_ row: [String?]) -> [UInt8] {
+  public static func canonical(_ row: [String?]) -> [UInt8] { encode(row).bytes }
+
+  /// The canonical encoding and where each column's value lies in it (nil for NULL), so that
+  /// the audit stores the very bytes it hashed without copying them again.
+  public static func encode(_ row: [String?]) -> (bytes: [UInt8], values: [Range<Int>?]) {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(1024)
+    var values: [Range<Int>?] = []
+    values.reserveCapacity(AuditColumns.hashIndex)
     for k in 0..<AuditColumns.hashIndex {
       bytes.append(contentsOf: AuditColumns.prefixes[k])
       if var value = row[k] {
         value.withUTF8 { utf8 in
           bytes.append(contentsOf: String(utf8.count).utf8)
           bytes.append(UInt8(ascii: ":"))
+          values.append(bytes.count..<(bytes.count + utf8.count))
           bytes.append(contentsOf: utf8)
         }
       } else {
         bytes.append(UInt8(ascii: "-"))
+        values.append(nil)
       }
       bytes.append(0x0A)
     }
-    return bytes
+    return (bytes, values)
   }
 
   public static func hash(_ row: [String?]) -> String {

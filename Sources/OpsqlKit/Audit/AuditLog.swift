@@ -104,7 +104,7 @@ public final class AuditLog {
   /// transaction, and returns their ids. Rows are in column order (`AuditColumns.all`). Throws
   /// `AuditError` when they cannot be written.
   @discardableResult
-  public func append(_ rows: [[String?]]) throws -> [Int64] {
+  public func append(_ rows: inout [[String?]]) throws -> [Int64] {
     do {
       let hot = try statements()
       try db.run(hot.begin)
@@ -123,14 +123,16 @@ public final class AuditLog {
         var (id, previous) = last!
         var ids: [Int64] = []
         let now = utcTimestamp()
-        for var row in rows {
+        for k in rows.indices {
           id += 1
-          row[0] = String(id)
-          row[1] = row[1] ?? now
-          row[AuditColumns.prevHashIndex] = previous
-          let hash = AuditChain.hash(row)
-          row[AuditColumns.hashIndex] = hash
-          try db.run(hot.insert, texts: row, integers: Self.integerPositions)
+          rows[k][0] = String(id)
+          rows[k][1] = rows[k][1] ?? now
+          rows[k][AuditColumns.prevHashIndex] = previous
+          var (bytes, values) = AuditChain.encode(rows[k])
+          let hash = AuditChain.sha256Hex(bytes)
+          values.append(bytes.count..<(bytes.count + 64))
+          bytes.append(contentsOf: hash.utf8)
+          try db.run(hot.insert, textsIn: bytes, at: values, integers: Self.integerPositions)
           previous = hash
           ids.append(id)
         }
@@ -169,7 +171,8 @@ public final class AuditLog {
   /// One row given as column → value.
   @discardableResult
   public func append(_ fields: [String: String]) throws -> Int64 {
-    try append([AuditColumns.all.map { fields[$0] }])[0]
+    var rows = [AuditColumns.all.map { fields[$0] }]
+    return try append(&rows)[0]
   }
 
   // MARK: - Reading
@@ -220,9 +223,26 @@ func utcTimestamp() -> String {
   var t = ts.tv_sec
   var parts = tm()
   gmtime_r(&t, &parts)
-  func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-  let ms = Int(ts.tv_nsec / 1_000_000)
-  let msText = ms < 10 ? "00\(ms)" : (ms < 100 ? "0\(ms)" : "\(ms)")
-  return
-    "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(msText)Z"
+  // YYYY-MM-DDTHH:MM:SS.mmmZ, digit by digit: every audit append makes one.
+  let fields: [(value: Int, width: Int, then: UInt8)] = [
+    (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")),
+    (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+    (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+    (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+    (Int(ts.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
+  ]
+  return String(unsafeUninitializedCapacity: 24) { buffer in
+    var at = 0
+    for field in fields {
+      var n = field.value
+      for d in stride(from: field.width - 1, through: 0, by: -1) {
+        buffer[at + d] = UInt8(ascii: "0") + UInt8(n % 10)
+        n /= 10
+      }
+      at += field.width
+      buffer[at] = field.then
+      at += 1
+    }
+    return at
+  }
 }

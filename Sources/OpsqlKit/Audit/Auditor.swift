@@ -22,65 +22,83 @@ public final class Auditor {
   }
 
   /// Rows that may wait for the next write (outcomes, and a session's own begin, which only
-  /// has to precede its first action): writing them in the same transaction as the next row
-  /// keeps the audit cheap. A begin row of an action is never held back.
-  private var pending: [(row: [String?], written: ((Int64) -> Void)?)] = []
+  /// has to precede its first action), and who learns their ids: writing them in the same
+  /// transaction as the next row keeps the audit cheap. A begin row of an action is never held
+  /// back.
+  private var pendingRows: [[String?]] = []
+  private var pendingWritten: [((Int64) -> Void)?] = []
 
   /// Appends an event (with any pending rows first) and returns its id; `target` and `server`
   /// describe where it happened.
   @discardableResult
   public func record(
     _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
-    _ fields: [String: String?] = [:]
+    _ fields: KeyValuePairs<String, String?> = [:]
   ) throws -> Int64 {
-    let row = makeRow(kind, phase, target, server, fields)
-    return try write(pending + [(row, nil)]).last!
+    recordLater(kind, phase: phase, target: target, server: server, fields)
+    return try writePending().last!
   }
 
-  /// Records a row that may wait for the next write (see `pending`); `written` learns its id.
+  /// Records a row that may wait for the next write (see `pendingRows`); `written` learns its id.
   public func recordLater(
     _ kind: String, phase: String? = nil, target: Target? = nil, server: String? = nil,
-    _ fields: [String: String?] = [:], written: ((Int64) -> Void)? = nil
+    _ fields: KeyValuePairs<String, String?> = [:], written: ((Int64) -> Void)? = nil
   ) {
-    pending.append((makeRow(kind, phase, target, server, fields), written))
+    pendingRows.append(makeRow(kind, phase, target, server, fields))
+    pendingWritten.append(written)
   }
 
-  private func write(_ rows: [(row: [String?], written: ((Int64) -> Void)?)]) throws -> [Int64] {
-    pending.removeAll()
-    let ids = try log.append(rows.map(\.row))
-    for (k, entry) in rows.enumerated() { entry.written?(ids[k]) }
+  private func writePending() throws -> [Int64] {
+    // Taken out of the pending lists first, so the append fills the rows in place.
+    var rows = pendingRows
+    let written = pendingWritten
+    pendingRows = []
+    pendingWritten = []
+    let ids = try log.append(&rows)
+    for (k, callback) in written.enumerated() { callback?(ids[k]) }
     return ids
   }
 
   /// Writes pending rows now: before waiting for the user, before reading the audit, at exit.
   public func flush() throws {
-    guard !pending.isEmpty else { return }
-    _ = try write(pending)
+    guard !pendingRows.isEmpty else { return }
+    _ = try writePending()
   }
 
   private func makeRow(
     _ kind: String, _ phase: String?, _ target: Target?, _ server: String?,
-    _ fields: [String: String?]
+    _ fields: KeyValuePairs<String, String?>
   ) -> [String?] {
     seq += 1
     var row = [String?](repeating: nil, count: AuditColumns.all.count)
-    func set(_ column: String, _ value: String?) { row[AuditColumns.index[column]!] = value }
-    set("session", session)
-    set("seq", String(seq))
-    set("operator", operatorName)
-    set("os_user", osUser)
-    set("host", host)
-    set("kind", kind)
-    set("phase", phase)
+    row[Self.sessionColumn] = session
+    row[Self.seqColumn] = String(seq)
+    row[Self.operatorColumn] = operatorName
+    row[Self.osUserColumn] = osUser
+    row[Self.hostColumn] = host
+    row[Self.kindColumn] = kind
+    row[Self.phaseColumn] = phase
     if let target {
-      set("target", target.name)
-      set("target_kind", target.kind.rawValue)
-      set("environment", target.environment.rawValue)
+      row[Self.targetColumn] = target.name
+      row[Self.targetKindColumn] = target.kind.rawValue
+      row[Self.environmentColumn] = target.environment.rawValue
     }
-    set("server", server)
-    for (key, value) in fields { set(key, value ?? nil) }
+    row[Self.serverColumn] = server
+    for (key, value) in fields { row[AuditColumns.index[key]!] = value }
     return row
   }
+
+  private static let sessionColumn = AuditColumns.index["session"]!
+  private static let seqColumn = AuditColumns.index["seq"]!
+  private static let operatorColumn = AuditColumns.index["operator"]!
+  private static let osUserColumn = AuditColumns.index["os_user"]!
+  private static let hostColumn = AuditColumns.index["host"]!
+  private static let kindColumn = AuditColumns.index["kind"]!
+  private static let phaseColumn = AuditColumns.index["phase"]!
+  private static let targetColumn = AuditColumns.index["target"]!
+  private static let targetKindColumn = AuditColumns.index["target_kind"]!
+  private static let environmentColumn = AuditColumns.index["environment"]!
+  private static let serverColumn = AuditColumns.index["server"]!
 
   static func currentUser() -> String {
     if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }

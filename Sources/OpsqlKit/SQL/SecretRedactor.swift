@@ -5,7 +5,26 @@ public enum SecretRedactor {
   public static let mask = "'***'"
 
   public static func redact(_ text: String) -> String {
-    redactConnectionStrings(redactPasswordLiterals(text))
+    mayHoldSecret(text) ? redactConnectionStrings(redactPasswordLiterals(text)) : text
+  }
+
+  /// Whether `text` has "password" (in any case) or "://" at all; most statements have
+  /// neither and are kept as they are without being lexed.
+  static func mayHoldSecret(_ text: String) -> Bool {
+    let password = Array("password".utf8)
+    var bytes = text.utf8.makeIterator()
+    var matched = 0
+    var previous: (UInt8, UInt8) = (0, 0)
+    while let b = bytes.next() {
+      if previous == (UInt8(ascii: ":"), UInt8(ascii: "/")) && b == UInt8(ascii: "/") {
+        return true
+      }
+      previous = (previous.1, b)
+      let lower = b | 0x20
+      matched = lower == password[matched] ? matched + 1 : (lower == password[0] ? 1 : 0)
+      if matched == password.count { return true }
+    }
+    return false
   }
 
   static func redactPasswordLiterals(_ sql: String) -> String {

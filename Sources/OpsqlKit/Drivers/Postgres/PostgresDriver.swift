@@ -100,9 +100,15 @@ public final class PostgresDriver: Driver {
   public var databaseName: String { database }
 
   /// The backend pid and where the server is.
+  /// Made once per backend (every audit row names it; a reset gets a new pid).
   public var serverIdentity: String {
-    "pid \(backendPID) at \(hostAddress ?? host):\(port)"
+    let pid = backendPID
+    if let identity, identity.pid == pid { return identity.text }
+    let text = "pid \(pid) at \(hostAddress ?? host):\(port)"
+    identity = (pid, text)
+    return text
   }
+  private var identity: (pid: Int32, text: String)?
 
   public var serverVersion: String {
     guard let conn, let p = PQparameterStatus(conn, "server_version") else { return "" }

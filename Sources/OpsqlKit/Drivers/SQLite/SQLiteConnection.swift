@@ -168,6 +168,57 @@ public final class SQLiteConnection {
     return nil
   }
 
+  /// Runs a statement that returns no rows with parameter k bound to the text `bytes[slices[k]]`
+  /// (nil = NULL; an integer where `integers[k]` and the text is one). SQLite reads the bytes
+  /// where they are: the audit's rows are bound from the encoding that was hashed.
+  public func run(
+    _ statement: Statement, textsIn bytes: [UInt8], at slices: [Range<Int>?], integers: [Bool]
+  ) throws {
+    let handle = statement.handle
+    defer {
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    try bytes.withUnsafeBufferPointer { buffer in
+      for (k, slice) in slices.enumerated() {
+        let index = Int32(k + 1)
+        let rc: Int32
+        if let slice {
+          let text = UnsafeBufferPointer(rebasing: buffer[slice])
+          if integers[k], let n = Self.integer(text) {
+            rc = sqlite3_bind_int64(handle, index, n)
+          } else {
+            rc = text.withMemoryRebound(to: CChar.self) {
+              guard let start = $0.baseAddress, !$0.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, nil)
+              }
+              return sqlite3_bind_text(handle, index, start, Int32($0.count), nil)
+            }
+          }
+        } else {
+          rc = sqlite3_bind_null(handle, index)
+        }
+        guard rc == SQLITE_OK else { throw lastError(rc) }
+      }
+      let rc = sqlite3_step(handle)
+      guard rc == SQLITE_DONE else { throw lastError(rc) }
+    }
+  }
+
+  /// A decimal integer, as `Int64(String)` would read it.
+  private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    var digits = text[...]
+    let negative = digits.first == UInt8(ascii: "-")
+    if negative || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+    guard !digits.isEmpty, digits.count <= 18 else { return nil }
+    var n: Int64 = 0
+    for d in digits {
+      guard d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9") else { return nil }
+      n = n * 10 + Int64(d - UInt8(ascii: "0"))
+    }
+    return negative ? -n : n
+  }
+
   private func prepared(_ sql: String) throws -> OpaquePointer {
     if let statement = cache[sql] { return statement }
     var statement: OpaquePointer?
