@@ -36,4 +36,18 @@ import Testing
     #expect(rows.count == 105)
     #expect(AuditChain.firstBreak(rows) == nil)
   }
+
+  @Test func aLongWALLeftByAKilledProcessIsTruncatedByTheNextOne() throws {
+    // A process that never closes its connection, as when it is killed.
+    let killed = Auditor(log: try AuditLog(path: path), operatorName: "test")
+    for k in 0..<100 { try killed.record("statement", phase: "begin", ["sql": "select \(k)"]) }
+    _ = Unmanaged.passRetained(killed)
+    #expect(walBytes() > 64 * 4096)
+
+    _ = try AuditLog(path: path)
+    #expect(walBytes() == 0)
+    let rows = try AuditLog(path: path, readOnly: true).rows()
+    #expect(rows.count == 100)
+    #expect(AuditChain.firstBreak(rows) == nil)
+  }
 }

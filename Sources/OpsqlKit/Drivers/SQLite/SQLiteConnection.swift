@@ -54,8 +54,13 @@ public final class SQLiteConnection {
   /// For a file every run opens (the audit): at close, a WAL of fewer than `frames` frames is
   /// left in place rather than checkpointed with two fsyncs; a longer one is checkpointed. The
   /// next process to open the file rebuilds its WAL index by reading every frame, so a short WAL
-  /// keeps that cheap.
+  /// keeps that cheap. A WAL left long by a process that was killed (so never closed) is
+  /// checkpointed and truncated here, once. (The size test assumes the audit's 4 KB pages.)
   public func keepWALOnClose(below frames: Int32) {
+    var info = stat()
+    if stat(path + "-wal", &info) == 0, info.st_size > Int(frames) * (4096 + 24) {
+      sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+    }
     _ = opsql_sqlite_no_checkpoint_on_close(db)
     let counter = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     counter.initialize(to: 0)
