@@ -15,7 +15,9 @@ extension Executor {
     }
     let decision = Guard(shell: shell).decideFanOut(perTarget, label: spec)
     let group = SecretGenerator.hex(bytes: 6)
-    try shell.auditor.record(
+    // The guard's row and every target's begin row go out in one transaction, before anything
+    // is sent; the end rows wait for the next write, as a single statement's do.
+    shell.auditor.recordLater(
       "guard",
       [
         "sql": statement.display, "danger": decision.danger.name, "decision": decision.verdictText,
@@ -24,21 +26,21 @@ extension Executor {
         "detail": jsonObject(sessions.map { ($0.name, $0.target.environment.rawValue) }),
       ])
     guard decision.answer.allowsRunning else {
+      try shell.auditor.flush()
       if decision.answer == .dryRun { return .ok }
       shell.anyRefused = true
       return .refused
     }
-    // Begin rows for every target before anything is sent.
-    var begins: [Int64] = []
-    for (session, prepared) in perTarget {
-      begins.append(
-        try shell.auditor.record(
-          "statement", phase: "begin", target: session.target, server: session.serverIdentity,
-          [
-            "sql": prepared.display, "danger": prepared.classification.danger.name,
-            "decision": decision.verdictText, "answer": decision.answer.rawValue, "group_id": group,
-          ]))
+    var begins = [Int64](repeating: 0, count: perTarget.count)
+    for (k, (session, prepared)) in perTarget.enumerated() {
+      shell.auditor.recordLater(
+        "statement", phase: "begin", target: session.target, server: session.serverIdentity,
+        [
+          "sql": prepared.display, "danger": prepared.classification.danger.name,
+          "decision": decision.verdictText, "answer": decision.answer.rawValue, "group_id": group,
+        ], written: { begins[k] = $0 })
     }
+    try shell.auditor.flush()
     let results = FanOut.runConcurrently(perTarget, settings: shell.settings)
     perTarget.removeAll()
     var failed = false
@@ -57,7 +59,7 @@ extension Executor {
             + fixed(result.milliseconds, 3) + " ms\n")
       }
       shell.out.write(byte: 0x0A)
-      try shell.auditor.record(
+      shell.auditor.recordLater(
         "statement", phase: "end", target: session.target, server: session.serverIdentity,
         [
           "begin_id": String(begins[k]), "group_id": group,

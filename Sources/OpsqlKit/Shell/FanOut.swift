@@ -101,7 +101,7 @@ enum FanOut {
     let group = DispatchGroup()
     for k in 0..<count {
       group.enter()
-      spawnThread {
+      WorkerPool.shared.run {
         let value = body(k)
         slots.lock.sync { slots.values[k] = value }
         group.leave()
@@ -139,4 +139,47 @@ final class ParallelSlots<T>: @unchecked Sendable {
   var values: [T?]
   let lock = DispatchQueue(label: "opsql.parallel")
   init(_ n: Int) { values = Array(repeating: nil, count: n) }
+}
+
+/// Threads kept for the process's life, each job on its own thread at once (a job that finds
+/// no idle thread gets a new one: every target's statement runs however long it blocks). A new
+/// thread per target per `\on` cost more than a short statement (stack mapping, page faults,
+/// TLB shootdowns when it ends); libdispatch's queues here run only as many jobs as there are
+/// cores.
+final class WorkerPool: @unchecked Sendable {
+  static let shared = WorkerPool()
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  private var jobs: [() -> Void] = []
+  private var idle = 0
+
+  private init() {
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(wake, nil)
+  }
+
+  func run(_ job: @escaping () -> Void) {
+    pthread_mutex_lock(mutex)
+    jobs.append(job)
+    let enoughIdle = jobs.count <= idle
+    if enoughIdle { pthread_cond_signal(wake) }
+    pthread_mutex_unlock(mutex)
+    if !enoughIdle { FanOut.spawnThread { [self] in work() } }
+  }
+
+  private func work() {
+    pthread_mutex_lock(mutex)
+    while true {
+      if !jobs.isEmpty {
+        let job = jobs.removeFirst()
+        pthread_mutex_unlock(mutex)
+        job()
+        pthread_mutex_lock(mutex)
+      } else {
+        idle += 1
+        pthread_cond_wait(wake, mutex)
+        idle -= 1
+      }
+    }
+  }
 }
