@@ -33,7 +33,9 @@ public final class AuditLog {
       db.setBusyTimeout(10_000)
       if !readOnly {
         if !existed { chmod(path, 0o600) }
-        try db.query("PRAGMA journal_mode=WAL")
+        // While several processes create the file at once, SQLite can answer "database is
+        // locked" here without waiting out the busy timeout: try again.
+        try Self.retryingWhileLocked { try db.query("PRAGMA journal_mode=WAL") }
         // In WAL mode NORMAL is safe against a crash of opsql; only an OS crash can lose the
         // last commits.
         try db.execute("PRAGMA synchronous=NORMAL")
@@ -44,8 +46,10 @@ public final class AuditLog {
         db.keepWALOnClose(below: 64)
         // Appends touch a few pages at the end of the table: a small cache is enough.
         try db.execute("PRAGMA cache_size=-256")
-        if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {
-          try migrate()
+        try Self.retryingWhileLocked {
+          if try db.query("PRAGMA user_version").first?.first != .integer(Self.schemaVersion) {
+            try migrate()
+          }
         }
       } else {
         let version = try db.query("PRAGMA user_version").first?.first
@@ -56,6 +60,16 @@ public final class AuditLog {
       }
     } catch let error as SQLiteError {
       throw AuditError(message: "audit: cannot open \(path): \(error.message)")
+    }
+  }
+
+  private static func retryingWhileLocked(_ body: () throws -> Void) throws {
+    for attempt in 1... {
+      do {
+        return try body()
+      } catch let error as SQLiteError where error.isBusy && attempt < 200 {
+        usleep(10_000)
+      }
     }
   }
 

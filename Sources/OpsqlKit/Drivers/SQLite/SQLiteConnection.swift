@@ -6,6 +6,8 @@ public struct SQLiteError: Error, Equatable, CustomStringConvertible {
   public var code: Int32
   public var message: String
   public var description: String { message }
+  /// "database is locked" (extended codes included).
+  public var isBusy: Bool { code & 0xff == SQLITE_BUSY }
 }
 
 /// One owner for one `sqlite3*` handle; `close()` is the normal path, `deinit` a backstop.
@@ -140,33 +142,12 @@ public final class SQLiteConnection {
 
   public func prepare(_ sql: String) throws -> Statement { Statement(handle: try prepared(sql)) }
 
-  /// Runs a statement that returns at most one row, binding `texts` as they are given (nil =
-  /// NULL) except where `integers` says true, and returns the row's first column as an integer.
+  /// Runs a statement without parameters that returns at most one row, and returns the row's
+  /// first column as an integer.
   @discardableResult
-  public func run(_ statement: Statement, texts: [String?] = [], integers: [Bool] = []) throws
-    -> Int64?
-  {
+  public func run(_ statement: Statement) throws -> Int64? {
     let handle = statement.handle
-    defer {
-      sqlite3_reset(handle)
-      sqlite3_clear_bindings(handle)
-    }
-    for (k, text) in texts.enumerated() {
-      let index = Int32(k + 1)
-      let rc: Int32
-      if let text {
-        if k < integers.count && integers[k], let n = Int64(text) {
-          rc = sqlite3_bind_int64(handle, index, n)
-        } else {
-          rc = text.withCString {
-            sqlite3_bind_text(handle, index, $0, -1, opsql_sqlite_transient())
-          }
-        }
-      } else {
-        rc = sqlite3_bind_null(handle, index)
-      }
-      guard rc == SQLITE_OK else { throw lastError(rc) }
-    }
+    defer { sqlite3_reset(handle) }
     let rc = sqlite3_step(handle)
     if rc == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
     guard rc == SQLITE_DONE else { throw lastError(rc) }
