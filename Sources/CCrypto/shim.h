@@ -6,6 +6,8 @@
    anyway. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+/* Random bytes come from the kernel (getrandom(2)), which Swift's Glibc module leaves out. */
+#include <sys/random.h>
 static inline void opsql_sha256(const void *data, size_t count, unsigned char *digest) {
   SHA256_CTX context;
   SHA256_Init(&context);

@@ -1,3 +1,4 @@
+import CCrypto
 import Glibc
 
 /// Strong secrets for `secret` params nobody supplied: 24 characters from [A-Za-z0-9] drawn
@@ -23,16 +24,16 @@ public enum SecretGenerator {
     return String(decoding: result, as: UTF8.self)
   }
 
-  /// `count` bytes from the kernel's CSPRNG (/dev/urandom, seeded long before opsql runs).
+  /// `count` bytes from the kernel's CSPRNG (getrandom(2): no file to open, and it waits only
+  /// until the pool is first seeded, long before opsql runs).
   static func random(_ count: Int) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: count)
-    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-    precondition(fd >= 0, "cannot open /dev/urandom")
-    defer { close(fd) }
     var filled = 0
     while filled < count {
-      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
-      if n > 0 { filled += n } else { precondition(errno == EINTR, "cannot read /dev/urandom") }
+      let n = bytes.withUnsafeMutableBytes {
+        getrandom($0.baseAddress! + filled, count - filled, 0)
+      }
+      if n > 0 { filled += n } else { precondition(errno == EINTR, "getrandom failed") }
     }
     return bytes
   }
