@@ -14,8 +14,10 @@ public enum AuditColumns {
     uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
   static let hashIndex = all.count - 1
   static let prevHashIndex = all.count - 2
-  /// The encoding's `name=` prefixes, made once.
-  static let prefixes: [[UInt8]] = all.map { Array(($0 + "=").utf8) }
+  /// The encoding's `name=` prefixes, made once, end to end; column k's is
+  /// `prefixBytes[prefixStarts[k]..<prefixStarts[k + 1]]`.
+  static let prefixBytes: [UInt8] = Array(all.map { $0 + "=" }.joined().utf8)
+  static let prefixStarts: [Int] = all.reduce(into: [0]) { $0.append($0.last! + $1.utf8.count + 1) }
 }
 
 /// SHA-256 hash chain over audit rows: each row's hash covers a canonical encoding of every
@@ -35,23 +37,33 @@ public enum AuditChain {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(1024)
     var values: [Range<Int>?] = []
-    values.reserveCapacity(AuditColumns.hashIndex)
-    for k in 0..<AuditColumns.hashIndex {
-      bytes.append(contentsOf: AuditColumns.prefixes[k])
-      if var value = row[k] {
-        value.withUTF8 { utf8 in
-          bytes.append(contentsOf: String(utf8.count).utf8)
-          bytes.append(UInt8(ascii: ":"))
-          values.append(bytes.count..<(bytes.count + utf8.count))
-          bytes.append(contentsOf: utf8)
+    values.reserveCapacity(AuditColumns.hashIndex + 1)
+    AuditColumns.prefixBytes.withUnsafeBufferPointer { prefixes in
+      AuditColumns.prefixStarts.withUnsafeBufferPointer { starts in
+        for k in 0..<AuditColumns.hashIndex {
+          bytes.append(
+            contentsOf: UnsafeBufferPointer(rebasing: prefixes[starts[k]..<starts[k + 1]]))
+          if var value = row[k] {
+            value.withUTF8 { utf8 in
+              appendDecimal(utf8.count, to: &bytes)
+              bytes.append(UInt8(ascii: ":"))
+              values.append(bytes.count..<(bytes.count + utf8.count))
+              bytes.append(contentsOf: utf8)
+            }
+          } else {
+            bytes.append(UInt8(ascii: "-"))
+            values.append(nil)
+          }
+          bytes.append(0x0A)
         }
-      } else {
-        bytes.append(UInt8(ascii: "-"))
-        values.append(nil)
       }
-      bytes.append(0x0A)
     }
     return (bytes, values)
+  }
+
+  private static func appendDecimal(_ n: Int, to bytes: inout [UInt8]) {
+    if n >= 10 { appendDecimal(n / 10, to: &bytes) }
+    bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
   }
 
   public static func hash(_ row: [String?]) -> String {
