@@ -1,12 +1,18 @@
 # opsql — the commands README.md names.
 SWIFT ?= swift
 SANDBOX ?= $(or $(OPSQL_SANDBOX),/tmp/opsql-sandbox-$(shell id -un))
+# The golden tests compare with psql: 15.20 pads multi-line cells in expanded mode as opsql does
+# (Debian 12's base 15.18 did not), so an older client is upgraded.
+PSQL_AT_LEAST = 15.20
 APT_PACKAGES = libedit-dev libpq-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev python3 postgresql-15 postgresql-client-15 tmux hyperfine sqlite3
 
 .PHONY: install-deps build release run demo demo-stop test unit bench format lint clean
 
 install-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	v=$$(dpkg-query -W -f='$${Version}' postgresql-client-15 2>/dev/null); \
+	if [ -n "$$v" ] && dpkg --compare-versions "$$v" lt $(PSQL_AT_LEAST); then \
+	  missing="$$missing postgresql-15 postgresql-client-15 libpq5 libpq-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
