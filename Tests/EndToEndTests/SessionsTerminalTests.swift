@@ -76,6 +76,26 @@ struct SessionsTerminalTests {
     #expect(enter(term, "\\on @pair select 1 as one;", expecting: "b: ok, 1 row"))
     #expect(enter(term, "\\c a", expecting: "a=*> "))
     #expect(enter(term, "rollback;", expecting: "a=> "))
+
+    // Ctrl-C during an \on cancels every target's statement; the sessions stay usable.
+    mark = term.transcript.count
+    term.type("\\on @pair select pg_sleep(30) as fanout_marker;\r")
+    term.pump(1.0)
+    let before = Processes.now()
+    term.type("\u{03}")
+    #expect(term.expect("b: ERROR:  57014: canceling statement due to user request", after: mark))
+    #expect(Processes.now() - before < 5)
+    term.waitForInput()
+    let cancelled = String(decoding: term.transcript[mark...], as: UTF8.self)
+    #expect(cancelled.contains("a: ERROR:  57014: canceling statement due to user request"))
+    #expect(
+      cancelled.split(separator: "\n").filter { $0.contains("Cancel request sent") }.count == 1)
+    let sleeping = TestEnvironment.psql([
+      "-At", "-c",
+      "select count(*) from pg_stat_activity where query like 'select pg_sleep(30) as fanout_marker%' and state = 'active'",
+    ])
+    #expect(sleeping.stdout == "0\n")
+    #expect(enter(term, "\\on @pair select 2 as two;", expecting: "b: ok, 1 row"))
     term.type("\\q\r")
     #expect(term.waitForExit() == 0)
   }

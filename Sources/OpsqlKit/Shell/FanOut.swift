@@ -77,6 +77,8 @@ enum FanOut {
       var noticeText = ""
       driver.onNotice = { noticeText += ErrorRenderer.render($0, asNotice: true) }
       let started = monotonicNow()
+      // Ctrl-C cancels every target's statement.
+      driver.armCancel()
       do {
         result.summary = try driver.execute(
           statement.sql, parameters: statement.params, into: printer)
@@ -85,6 +87,7 @@ enum FanOut {
       } catch {
         result.error = DatabaseError(message: "\(error)")
       }
+      driver.disarmCancel()
       result.milliseconds = monotonicNow() - started
       driver.onNotice = notices
       result.notices = noticeText

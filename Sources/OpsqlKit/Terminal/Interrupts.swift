@@ -4,15 +4,15 @@ import Glibc
 import Synchronization
 
 /// Ctrl-C. A SIGINT handler (installed with `sigaction`, no SA_RESTART, so a blocking read is
-/// interrupted) records the interrupt and, while a Postgres statement runs, sends libpq's cancel
-/// request — `PQcancel` is documented as safe to call from a signal handler. The handle is
-/// published before a wait and withdrawn before it is freed.
+/// interrupted) records the interrupt and cancels every statement that is armed: libpq's cancel
+/// request for Postgres (`PQcancel` is documented as safe to call from a signal handler),
+/// `sqlite3_interrupt` for SQLite. A statement is armed before its wait and withdrawn before
+/// its handle is freed; an `\on` arms one per target, each in a slot of its own.
 public enum Interrupts {
   /// Installs the handler; call once, early, on the main thread.
   public static func install() {
     _ = requested.load(ordering: .relaxed)
-    _ = postgresCancel.load(ordering: .relaxed)
-    _ = sqliteHandle.load(ordering: .relaxed)
+    _ = armed.count
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in Interrupts.handleSignal() }
     sigemptyset(&action.sa_mask)
@@ -25,36 +25,59 @@ public enum Interrupts {
 
   public static func clear() { requested.store(false, ordering: .relaxed) }
 
-  static func publish(_ cancel: OpaquePointer?) {
-    postgresCancel.store(
-      Int(bitPattern: UnsafeRawPointer(cancel)), ordering: .sequentiallyConsistent)
+  /// Arms a Postgres statement (its `PGcancel`) or a SQLite one (its connection); the slot to
+  /// withdraw, or nil when every slot is taken (that statement then runs unarmed).
+  static func arm(postgres cancel: OpaquePointer) -> Int? { take(cancel, tag: 0) }
+  static func arm(sqlite db: OpaquePointer) -> Int? { take(db, tag: 1) }
+
+  static func withdraw(_ slot: Int?) {
+    guard let slot else { return }
+    armed[slot].bits.store(0, ordering: .sequentiallyConsistent)
   }
 
-  static func withdraw() { postgresCancel.store(0, ordering: .sequentiallyConsistent) }
-
-  /// A SQLite handle to interrupt (`sqlite3_interrupt` only sets a flag the running statement
-  /// checks), or nil.
-  static func publishSQLite(_ db: OpaquePointer?) {
-    sqliteHandle.store(Int(bitPattern: UnsafeRawPointer(db)), ordering: .sequentiallyConsistent)
+  /// A slot holds a handle's address with its kind in the lowest bit (both are aligned).
+  private static func take(_ handle: OpaquePointer, tag: Int) -> Int? {
+    let bits = Int(bitPattern: UnsafeRawPointer(handle)) | tag
+    for slot in armed.indices
+    where armed[slot].bits.compareExchange(
+      expected: 0, desired: bits, ordering: .sequentiallyConsistent
+    )
+    .exchanged {
+      return slot
+    }
+    return nil
   }
 
   private static func handleSignal() {
     requested.store(true, ordering: .relaxed)
-    if let db = OpaquePointer(bitPattern: sqliteHandle.load(ordering: .sequentiallyConsistent)) {
-      sqlite3_interrupt(db)
+    var sent = 0
+    var failed = 0
+    for slot in armed.indices {
+      let bits = armed[slot].bits.load(ordering: .sequentiallyConsistent)
+      guard bits != 0, let handle = OpaquePointer(bitPattern: bits & ~1) else { continue }
+      if bits & 1 == 1 {
+        sqlite3_interrupt(handle)
+        continue
+      }
+      let ok = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
+        PQcancel(handle, buf.baseAddress, 256)
+      }
+      if ok == 1 { sent += 1 } else { failed += 1 }
     }
-    let bits = postgresCancel.load(ordering: .sequentiallyConsistent)
-    guard bits != 0, let cancel = OpaquePointer(bitPattern: bits) else { return }
-    let sent = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
-      PQcancel(cancel, buf.baseAddress, 256)
-    }
-    let note = sent == 1 ? "Cancel request sent\n" : "Could not send cancel request\n"
+    guard sent + failed > 0 else { return }
+    // Once, as psql says it, however many statements were cancelled.
+    let note = failed == 0 ? "Cancel request sent\n" : "Could not send cancel request\n"
     note.utf8CString.withUnsafeBufferPointer { p in
       _ = Glibc.write(2, p.baseAddress, p.count - 1)
     }
   }
 }
 
+/// A cell the signal handler can read without taking a lock.
+private final class Slot: Sendable {
+  let bits = Atomic<Int>(0)
+}
+
 private let requested = Atomic<Bool>(false)
-private let postgresCancel = Atomic<Int>(0)
-private let sqliteHandle = Atomic<Int>(0)
+/// As many statements as an `\on` can run at once before the rest run unarmed.
+private let armed: [Slot] = (0..<64).map { _ in Slot() }

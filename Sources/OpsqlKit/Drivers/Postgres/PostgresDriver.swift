@@ -6,6 +6,7 @@ import Glibc
 public final class PostgresDriver: Driver {
   private var conn: OpaquePointer?
   private var cancelHandle: OpaquePointer?
+  private var cancelSlot: Int?
   /// Where notices (`NOTICE`, `WARNING`) go while a statement runs.
   public var onNotice: ((DatabaseError) -> Void)?
 
@@ -129,14 +130,15 @@ public final class PostgresDriver: Driver {
   // MARK: - Cancel
 
   public func armCancel() {
-    guard let conn, cancelHandle == nil else { return }
-    cancelHandle = PQgetCancel(conn)
-    Interrupts.publish(cancelHandle)
+    guard let conn, cancelHandle == nil, let handle = PQgetCancel(conn) else { return }
+    cancelHandle = handle
+    cancelSlot = Interrupts.arm(postgres: handle)
   }
 
   public func disarmCancel() {
     guard let handle = cancelHandle else { return }
-    Interrupts.withdraw()
+    Interrupts.withdraw(cancelSlot)
+    cancelSlot = nil
     cancelHandle = nil
     PQfreeCancel(handle)
   }

@@ -54,8 +54,15 @@ public final class SQLiteDriver: Driver {
     db = nil
   }
 
-  public func armCancel() { Interrupts.publishSQLite(db) }
-  public func disarmCancel() { Interrupts.publishSQLite(nil) }
+  public func armCancel() {
+    guard let db, cancelSlot == nil else { return }
+    cancelSlot = Interrupts.arm(sqlite: db)
+  }
+  public func disarmCancel() {
+    Interrupts.withdraw(cancelSlot)
+    cancelSlot = nil
+  }
+  private var cancelSlot: Int?
 
   public func quoteLiteral(_ value: String) -> String {
     SQLQuoting.sqliteLiteral(value)
