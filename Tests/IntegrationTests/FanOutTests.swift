@@ -1,22 +1,29 @@
 import Glibc
 import Testing
 
+@testable import OpsqlKit
 @testable import TestSupport
 
 /// `\on` runs every target's statement at the same time, on threads it keeps between commands.
 @Suite(.enabled(if: TestEnvironment.hasCluster, "needs the cluster of `make test`"), .serialized)
 struct FanOutTests {
-  let db = TestEnvironment.database("opsql_fanout", setup: "CREATE SEQUENCE arrivals;")
+  let db = TestEnvironment.database(
+    "opsql_fanout", setup: "CREATE SEQUENCE arrivals; CREATE TABLE fanned (a int);")
+  let dir = TestEnvironment.temporaryDirectory()
+
+  private func config() -> String {
+    let path = dir + "/config"
+    TestEnvironment.writeFile(
+      path,
+      (1...4).map { "[target t\($0)]\nconninfo = dbname=\(db)\n" }.joined()
+        + "[group four]\ntargets = t1, t2, t3, t4\n")
+    return path
+  }
 
   /// Each statement counts itself in (a sequence is not transactional) and waits for the other
   /// three: run one after another, the first would give up after 5 s and fail.
   @Test func everyTargetsStatementRunsAtOnceEachTime() {
-    let dir = TestEnvironment.temporaryDirectory()
-    let config = dir + "/config"
-    TestEnvironment.writeFile(
-      config,
-      (1...4).map { "[target t\($0)]\nconninfo = dbname=\(db)\n" }.joined()
-        + "[group four]\ntargets = t1, t2, t3, t4\n")
+    let config = config()
     func rendezvous(_ round: Int) -> String {
       """
       \\on @four DO $$ BEGIN PERFORM nextval('arrivals'); \
@@ -35,5 +42,43 @@ struct FanOutTests {
     for target in ["t1", "t2", "t3", "t4"] {
       #expect(lines.filter { $0.hasPrefix("\(target): ok") }.count == 2)
     }
+  }
+
+  /// A snippet is bound once and rendered for each target; its statements are audited under
+  /// its name, with one snippet row for the whole set.
+  @Test func aSnippetRunsOnEveryTarget() throws {
+    let audit = dir + "/snippet-audit.db"
+    let r = TestEnvironment.opsql([
+      "--config", config(), "--audit", audit, "t1", "-c", "\\on t1,t2 \\n table-sizes limit=1",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("── t1 (development) ──"))
+    #expect(r.stdout.contains("── t2 (development) ──"))
+    #expect(r.stdout.contains(" public | fanned "))
+    #expect(r.stdout.contains("t1: ok, 1 row") && r.stdout.contains("t2: ok, 1 row"))
+    let rows = try AuditLog(path: audit, readOnly: true).rows()
+    let begins = rows.filter { $0["kind"] == "statement" && $0["phase"] == "begin" }
+    #expect(begins.map { $0["target"] } == ["t1", "t2"])
+    #expect(begins.allSatisfy { $0["snippet"] == "table-sizes" && $0["group_id"] != nil })
+    let snippetRows = rows.filter { $0["kind"] == "snippet" }
+    #expect(snippetRows.map { $0["phase"] } == ["begin", "end"])
+    #expect(snippetRows.first?["params"] == "{\"limit\":\"1\"}")
+    #expect(snippetRows.last?["outcome"] == "ok")
+  }
+
+  /// A snippet with a preview, a refusal check or a secret runs on one target at a time.
+  @Test func aSnippetThatAsksOrChecksIsRefusedOnSeveral() {
+    let r = TestEnvironment.opsql([
+      "--config", config(), "t1", "-c", "\\on @four \\n kill-query pid=1",
+    ])
+    #expect(r.status == 1)
+    #expect(
+      r.stderr
+        == "\\on: kill-query has a preview: run it on one target at a time (\\c NAME, then \\n kill-query)\n"
+    )
+    let dt = TestEnvironment.opsql(["--config", config(), "t1", "-c", "\\on @four \\dt"])
+    #expect(dt.status == 1)
+    #expect(
+      dt.stderr == "\\on: SQL or a snippet (\\n NAME ARGS) runs on several targets, not \\dt\n")
   }
 }

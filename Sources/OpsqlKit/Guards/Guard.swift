@@ -62,29 +62,30 @@ struct Guard {
 
   /// One decision for `\on`: each target's verdict, the strictest one asked once, the question
   /// listing every target with its environment. Typing confirms with the TARGETS text itself.
-  func decideFanOut(_ work: [(Session, PreparedStatement)], label: String) -> GuardDecision {
+  func decideFanOut(_ work: [(Session, [PreparedStatement])], label: String) -> GuardDecision {
     var strictest = GuardDecision(verdict: .allow, answer: .notNeeded, danger: .read)
     var reason = "reads only"
     var lines: [String] = []
-    for (session, statement) in work {
-      var verdict = GuardPolicy.verdict(
-        danger: statement.classification.danger, reason: statement.classification.reason,
-        target: session.target)
-      if case .confirmTyping = verdict { verdict = .confirmTyping(expected: label) }
+    for (session, statements) in work {
       lines.append(
         "\(session.name) (\(session.target.environment.rawValue)\(session.target.readonly ? ", read-only" : ""))"
       )
-      if verdict.strictness > strictest.verdict.strictness { strictest.verdict = verdict }
-      if statement.classification.danger > strictest.danger {
-        strictest.danger = statement.classification.danger
-        reason = statement.classification.reason
+      for statement in statements {
+        var verdict = GuardPolicy.verdict(
+          danger: statement.classification.danger, reason: statement.classification.reason,
+          target: session.target)
+        if case .confirmTyping = verdict { verdict = .confirmTyping(expected: label) }
+        if verdict.strictness > strictest.verdict.strictness { strictest.verdict = verdict }
+        if statement.classification.danger > strictest.danger {
+          strictest.danger = statement.classification.danger
+          reason = statement.classification.reason
+        }
       }
     }
     guard let first = work.first else { return strictest }
     var target = first.0.target
     target.name = "\(work.count) targets: " + lines.joined(separator: ", ")
-    strictest.answer = settle(
-      [first.1], target, strictest.verdict, strictest.danger, reason, nil)
+    strictest.answer = settle(first.1, target, strictest.verdict, strictest.danger, reason, nil)
     return strictest
   }
 

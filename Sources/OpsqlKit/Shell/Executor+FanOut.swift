@@ -1,26 +1,38 @@
 import Glibc
 
 extension Executor {
-  /// `\on`: one statement on several sessions — the same stages as `run(_:)`, fanned out. The
+  /// `\on`: statements on several sessions — the same stages as `run(_:)`, fanned out. The
   /// guard asks once for the whole set (the strictest target decides), every target's begin row
-  /// shares one group id, the statements run on one thread per target, and the output comes
-  /// back grouped by target with a status line each. One target's failure does not stop the
-  /// others.
-  func runOnMany(_ sql: String, on sessions: [Session], label spec: String) throws -> Outcome {
-    let statement = PreparedStatement(sql: sql)
-    var perTarget: [(Session, PreparedStatement)] = sessions.map { session in
-      var refined = statement
-      refined.classification = session.driver.refine(statement.classification, sql: statement.sql)
-      return (session, refined)
+  /// (its statements, one per line) shares one group id, each target's statements run on a
+  /// thread of their own, and the output comes back grouped by target with a status line each.
+  /// One target's failure does not stop the others.
+  func runOnMany(
+    _ work: [(Session, [PreparedStatement])], label spec: String, snippet: String? = nil
+  ) throws -> Outcome {
+    var perTarget = work.map { session, statements in
+      (
+        session,
+        statements.map { statement -> PreparedStatement in
+          var refined = statement
+          refined.classification = session.driver.refine(
+            statement.classification, sql: statement.sql)
+          return refined
+        }
+      )
     }
     let decision = Guard(shell: shell).decideFanOut(perTarget, label: spec)
     let group = SecretGenerator.hex(bytes: 6)
+    let sessions = perTarget.map(\.0)
+    let shown = { (statements: [PreparedStatement]) in
+      statements.map(\.display).joined(separator: "\n")
+    }
     // The guard's row and every target's begin row go out in one transaction, before anything
     // is sent; the end rows wait for the next write, as a single statement's do.
     shell.auditor.recordLater(
       "guard",
       [
-        "sql": statement.display, "danger": decision.danger.name, "decision": decision.verdictText,
+        "sql": shown(perTarget.first?.1 ?? []), "snippet": snippet,
+        "danger": decision.danger.name, "decision": decision.verdictText,
         "answer": decision.answer.rawValue, "group_id": group,
         "outcome": decision.answer.allowsRunning ? "allowed" : "refused",
         "detail": jsonObject(sessions.map { ($0.name, $0.target.environment.rawValue) }),
@@ -32,11 +44,12 @@ extension Executor {
       return .refused
     }
     var begins = [Int64](repeating: 0, count: perTarget.count)
-    for (k, (session, prepared)) in perTarget.enumerated() {
+    for (k, (session, statements)) in perTarget.enumerated() {
       shell.auditor.recordLater(
         "statement", phase: "begin", target: session.target, server: session.serverIdentity,
         [
-          "sql": prepared.display, "danger": prepared.classification.danger.name,
+          "sql": shown(statements), "snippet": snippet,
+          "danger": statements.map(\.classification.danger).max()?.name,
           "decision": decision.verdictText, "answer": decision.answer.rawValue, "group_id": group,
         ], written: { begins[k] = $0 })
     }

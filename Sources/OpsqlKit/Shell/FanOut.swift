@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 
-/// `\on TARGETS COMMAND`: one statement on several targets at once. TARGETS is `a,b`, `@group`
-/// or `*` (every open session). The guard asks once for the whole set (the strictest target
+/// `\on TARGETS COMMAND`: one statement, or a snippet, on several targets at once. TARGETS is
+/// `a,b`, `@group` or `*` (every open session). The guard asks once for the whole set (the strictest target
 /// decides); each target's statement is audited with one group id; they run concurrently, and
 /// the output comes back grouped by target with a status line each.
 enum FanOut {
@@ -14,13 +14,20 @@ enum FanOut {
     }
     var command = String(line.rest.dropFirst(spec.count)).trimmed
     if command.hasPrefix("\\") {
-      throw ShellError(
-        "only SQL runs through \\on for now (snippets on several targets come later)")
+      let snippet = MetaCommandLine(parsing: command)
+      guard snippet.name == "n", let name = snippet.arguments.first else {
+        throw ShellError(
+          "SQL or a snippet (\\n NAME ARGS) runs on several targets, not \\\(snippet.name)")
+      }
+      return try SnippetCommands.runOnMany(
+        name, Array(snippet.arguments.dropFirst()), on: try resolve(spec, shell), label: spec,
+        shell)
     }
     while command.hasSuffix(";;") { command.removeLast() }
     guard !command.isEmpty else { throw ShellError("no command to run on \(spec)") }
     let sessions = try resolve(spec, shell)
-    return try shell.executor.runOnMany(command, on: sessions, label: spec) == .ok
+    let statement = PreparedStatement(sql: command)
+    return try shell.executor.runOnMany(sessions.map { ($0, [statement]) }, label: spec) == .ok
   }
 
   /// The sessions `spec` names, opening configured targets that are not open yet (without
@@ -61,12 +68,12 @@ enum FanOut {
   }
 
   /// One thread per target (the work waits on servers, not on cores); each driver is used by
-  /// its own thread only.
-  static func runConcurrently(_ work: [(Session, PreparedStatement)], settings: PrintSettings)
+  /// its own thread only. A target's statements run in order and stop at its first error.
+  static func runConcurrently(_ work: [(Session, [PreparedStatement])], settings: PrintSettings)
     -> [Result]
   {
     inParallel(work.count) { k -> Result in
-      let (session, statement) = work[k]
+      let (session, statements) = work[k]
       var result = Result()
       let out = OutputStream()
       var settings = settings
@@ -79,13 +86,15 @@ enum FanOut {
       let started = monotonicNow()
       // Ctrl-C cancels every target's statement.
       driver.armCancel()
-      do {
-        result.summary = try driver.execute(
-          statement.sql, parameters: statement.params, into: printer)
-      } catch let error as DatabaseError {
-        result.error = error
-      } catch {
-        result.error = DatabaseError(message: "\(error)")
+      for statement in statements where result.error == nil {
+        do {
+          result.summary = try driver.execute(
+            statement.sql, parameters: statement.params, into: printer)
+        } catch let error as DatabaseError {
+          result.error = error
+        } catch {
+          result.error = DatabaseError(message: "\(error)")
+        }
       }
       driver.disarmCancel()
       result.milliseconds = monotonicNow() - started

@@ -23,7 +23,7 @@ enum MetaCommands {
       handler: SessionCommands.connect),
     Command(
       section: "Connection", names: ["on"], usage: "\\on TARGETS COMMAND",
-      help: "run one statement on several targets at once (a,b or @group or *)",
+      help: "run one statement, or \\n SNIPPET, on several targets at once (a,b or @group or *)",
       handler: FanOut.run),
     Command(
       section: "Informational", names: ["d", "d+", "dS"], usage: "\\d [NAME]",
