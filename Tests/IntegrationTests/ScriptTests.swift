@@ -222,4 +222,36 @@ extension ScriptTests {
       r.stderr.contains("\\echo: meta-commands are not allowed while restricted (\\restrict)"))
     #expect(r.status == 1)
   }
+
+  /// psql's `\copy`: the file is read and written on this side, bytes as they are (a LATIN1
+  /// file loads with COPY's own ENCODING option), and the written file is psql's, byte for byte.
+  @Test func copyReadsAndWritesClientSideFiles() {
+    let dir = TestEnvironment.temporaryDirectory()
+    let input = dir + "/in.csv"
+    let fd = open(input, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let latin1: [UInt8] = Array("1,caf".utf8) + [0xE9] + Array("\n2,\"a,b\"\n3,\n".utf8)
+    _ = latin1.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    let ours = dir + "/ours.csv"
+    let theirs = dir + "/theirs.csv"
+    let r = TestEnvironment.opsql([
+      db, "-c", "create table copied (a int, b text)",
+      "-c", "\\copy copied from '\(input)' with (format csv, encoding 'latin1')",
+      "-c", "\\copy (select * from copied order by a) to '\(ours)' with (format csv, header)",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == "CREATE TABLE\nCOPY 3\nCOPY 3\n")
+    let psql = TestEnvironment.psql([
+      "-d", db, "-c",
+      "\\copy (select * from copied order by a) to '\(theirs)' with (format csv, header)",
+    ])
+    #expect(psql.status == 0)
+    let read = { (path: String) in Processes.run("/bin/cat", [path]).stdoutBytes }
+    #expect(read(ours) == read(theirs))
+    #expect(read(ours) == Array("a,b\n1,café\n2,\"a,b\"\n3,\n".utf8))
+
+    let missing = TestEnvironment.opsql([db, "-c", "\\copy copied from '\(dir)/nope.csv'"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr == "\\copy: \(dir)/nope.csv: No such file or directory\n")
+  }
 }

@@ -15,6 +15,14 @@ public final class Executor {
 
   init(shell: Shell) { self.shell = shell }
 
+  /// `\copy`'s client-side file for the statements about to run: where COPY … FROM STDIN reads
+  /// its bytes, or where COPY … TO STDOUT's data goes.
+  struct ClientCopy {
+    var read: (() throws -> [UInt8])?
+    var write: ((UnsafeRawBufferPointer) throws -> Void)?
+  }
+  var clientCopy: ClientCopy?
+
   /// How a batch ended.
   public enum Outcome: Equatable {
     case ok
@@ -116,14 +124,19 @@ public final class Executor {
     if let lines = shell.pagerLines {
       shell.out.beginPaging(lines: lines, command: shell.pagerCommand)
     }
-    // COPY … FROM STDIN reads its data from the same input, as psql does (">> " when typed).
-    if let pg = driver as? PostgresDriver, let source = shell.source {
-      pg.copySource = {
-        guard case .line(let line) = source.readLine(prompt: source.isInteractive ? ">> " : "")
-        else {
-          return nil
+    // COPY … FROM STDIN reads its data from the same input, as psql does (">> " when typed),
+    // unless `\copy` gives a client-side file for it, or for COPY … TO STDOUT's data.
+    if let pg = driver as? PostgresDriver {
+      pg.copyChunks = clientCopy?.read
+      pg.copyDestination = clientCopy?.write
+      if let source = shell.source {
+        pg.copySource = {
+          guard case .line(let line) = source.readLine(prompt: source.isInteractive ? ">> " : "")
+          else {
+            return nil
+          }
+          return line
         }
-        return line
       }
     }
     let started = monotonicNow()

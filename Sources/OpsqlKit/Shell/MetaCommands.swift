@@ -70,6 +70,10 @@ enum MetaCommands {
       help: "run the query buffer (or the last statement) again every SECONDS (2) until Ctrl-C",
       handler: watch),
     Command(
+      section: "Input and query buffer", names: ["copy"], usage: "\\copy ...",
+      help: "COPY with the file on this side: \\copy t from 'f.csv' csv, \\copy (query) to 'f'",
+      handler: CopyCommands.run),
+    Command(
       section: "Input and query buffer", names: ["p", "print"], usage: "\\p",
       help: "show the query buffer", handler: printBuffer),
     Command(

@@ -227,7 +227,10 @@ public final class PostgresDriver: Driver {
       case PGRES_EMPTY_QUERY:
         break
       case PGRES_COPY_OUT:
-        try copyOut(conn, into: sink)
+        // Its data is drained either way, so the results after it are read too.
+        do { try copyOut(conn, into: sink) } catch {
+          if failure == nil { failure = DatabaseError(message: "\(error)") }
+        }
       case PGRES_COPY_IN:
         copyIn(conn)
       default:
@@ -244,6 +247,25 @@ public final class PostgresDriver: Driver {
   /// `COPY … FROM STDIN`: the data lines come from the input the statement came from, up to
   /// a line `\.` (or its end), as in psql.
   private func copyIn(_ conn: OpaquePointer) {
+    if let nextChunk = copyChunks {
+      // A client-side file (`\copy … from FILE`): its bytes as they are, in chunks.
+      do {
+        while true {
+          let chunk = try nextChunk()
+          if chunk.isEmpty { break }
+          let sent = chunk.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) {
+              PQputCopyData(conn, $0.baseAddress, Int32($0.count))
+            }
+          }
+          if sent != 1 { break }
+        }
+        PQputCopyEnd(conn, nil)
+      } catch {
+        PQputCopyEnd(conn, "\(error)")
+      }
+      return
+    }
     guard let next = copySource else {
       PQputCopyEnd(conn, "COPY FROM STDIN needs its data after the statement, in the same script")
       return
@@ -262,18 +284,29 @@ public final class PostgresDriver: Driver {
 
   /// Where `COPY … FROM STDIN` reads its data lines (nil at the end of the data).
   public var copySource: (() -> String?)?
+  /// Instead, for `\copy … from FILE`: the file's next chunk of bytes (empty at its end).
+  public var copyChunks: (() throws -> [UInt8])?
+  /// For `\copy … to FILE`: where `COPY … TO STDOUT`'s data goes instead of the output.
+  public var copyDestination: ((UnsafeRawBufferPointer) throws -> Void)?
 
+  /// The data of `COPY … TO STDOUT`, all of it read even when writing it fails (the
+  /// connection must reach the end of the COPY), the first failure thrown afterwards.
   private func copyOut(_ conn: OpaquePointer, into sink: ResultSink) throws {
     var buffer: UnsafeMutablePointer<CChar>?
+    var failure: Error?
     while true {
       let n = PQgetCopyData(conn, &buffer, 0)
-      if n > 0, let buffer {
-        defer { PQfreemem(buffer) }
-        try sink.copyData(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
-      } else {
-        break
+      guard n > 0, let buffer else { break }
+      defer { PQfreemem(buffer) }
+      guard failure == nil else { continue }
+      let data = UnsafeRawBufferPointer(start: buffer, count: Int(n))
+      do {
+        if let copyDestination { try copyDestination(data) } else { try sink.copyData(data) }
+      } catch {
+        failure = error
       }
     }
+    if let failure { throw failure }
   }
 
   private static func columns(of result: OpaquePointer) -> [ColumnInfo] {
