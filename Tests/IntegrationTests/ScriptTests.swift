@@ -254,4 +254,32 @@ extension ScriptTests {
     #expect(missing.status == 1)
     #expect(missing.stderr == "\\copy: \(dir)/nope.csv: No such file or directory\n")
   }
+
+  /// psql's `\gset`: one row's columns become variables (a NULL unsets one) for later SQL and
+  /// for a snippet's parameters of the same name.
+  @Test func gsetCarriesAValueToLaterSteps() {
+    let r = TestEnvironment.opsql([
+      db, "-c", "\\set gone 'was set'",
+      "-c", "select 41 + 1 as answer, 'it''s' as word, null as gone \\gset",
+      "-c", "select :answer + 1 as next, :'word' as w",
+      "-c", "select 'x' as tag \\gset my_",
+      "-c", "select :'my_tag' as tagged",
+      "-c", "select 2 as \"limit\" \\gset",
+      "-c", "\\n table-sizes",
+      "-c", "\\set",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("   43 | it's\n"))
+    #expect(r.stdout.contains(" tagged \n--------\n x\n"))
+    #expect(r.stdout.contains("answer = '42'\n"))
+    #expect(!r.stdout.contains("gone = "))
+    #expect(r.stdout.contains("limit = '2'\n"))
+
+    let none = TestEnvironment.opsql([db, "-c", "select 1 where false \\gset"])
+    #expect(none.status == 1)
+    #expect(none.stderr == "\\gset: no rows returned\n")
+    let two = TestEnvironment.opsql([db, "-c", "select generate_series(1, 2) as n \\gset"])
+    #expect(two.status == 1)
+    #expect(two.stderr == "\\gset: more than one row returned\n")
+  }
 }

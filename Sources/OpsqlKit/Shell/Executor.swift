@@ -22,6 +22,8 @@ public final class Executor {
     var write: ((UnsafeRawBufferPointer) throws -> Void)?
   }
   var clientCopy: ClientCopy?
+  /// Where the rows of the statements about to run go instead of the printer (`\gset`).
+  var resultSink: ResultSink?
 
   /// How a batch ended.
   public enum Outcome: Equatable {
@@ -119,9 +121,10 @@ public final class Executor {
   private func execute(_ statement: PreparedStatement, on driver: any Driver) -> (
     StatementSummary?, DatabaseError?, Double
   ) {
-    let printer = ResultPrinter.make(
-      shell.settings, out: shell.out, terminalColumns: shell.terminalColumns)
-    if let lines = shell.pagerLines {
+    let printer =
+      resultSink
+      ?? ResultPrinter.make(shell.settings, out: shell.out, terminalColumns: shell.terminalColumns)
+    if resultSink == nil, let lines = shell.pagerLines {
       shell.out.beginPaging(lines: lines, command: shell.pagerCommand)
     }
     // COPY … FROM STDIN reads its data from the same input, as psql does (">> " when typed),

@@ -66,6 +66,10 @@ enum MetaCommands {
       section: "Input and query buffer", names: ["g"], usage: "\\g",
       help: "run the query buffer (as ';' does)", handler: send),
     Command(
+      section: "Input and query buffer", names: ["gset"], usage: "\\gset [PREFIX]",
+      help: "run the query buffer; its one row's columns become variables (PREFIX + column)",
+      handler: gset),
+    Command(
       section: "Input and query buffer", names: ["watch"], usage: "\\watch [SECONDS] [c=COUNT]",
       help: "run the query buffer (or the last statement) again every SECONDS (2) until Ctrl-C",
       handler: watch),
@@ -282,6 +286,34 @@ enum MetaCommands {
   {
     guard case .statement(let sql)? = buffer.finish() else { return true }
     return shell.executor.run(sql)
+  }
+
+  /// psql's `\gset`: the query runs through the front door and its one row's columns become
+  /// variables (a NULL unsets one), so a runbook carries a value to a later step: `select pid
+  /// … \gset` and then `\n kill-query` takes `pid` from it.
+  private static func gset(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  ) throws -> Bool {
+    guard case .statement(let sql)? = buffer.finish() else {
+      throw ShellError("no query to run: write it before \\gset")
+    }
+    let prefix = line.arguments.first ?? ""
+    let collector = RowCollector(limit: 2)
+    shell.executor.resultSink = collector
+    defer { shell.executor.resultSink = nil }
+    guard shell.executor.run(sql) else { return false }
+    guard collector.rows.count == 1, let row = collector.rows.first else {
+      throw ShellError(
+        collector.rows.isEmpty ? "no rows returned" : "more than one row returned")
+    }
+    for (column, value) in zip(collector.columns, row) {
+      let name = prefix + column.name
+      guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+        throw ShellError("invalid variable name: \"\(name)\"")
+      }
+      shell.variables[name] = value
+    }
+    return true
   }
 
   /// psql's `\watch`: the statement runs through the front door each time, under a title line
