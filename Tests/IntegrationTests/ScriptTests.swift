@@ -282,4 +282,30 @@ extension ScriptTests {
     #expect(two.status == 1)
     #expect(two.stderr == "\\gset: more than one row returned\n")
   }
+
+  /// psql's `\gexec`: each value of the result runs as a statement of its own, through the
+  /// guard (a generated DROP is refused without a terminal like a typed one).
+  @Test func gexecRunsEachValueThroughTheGuard() {
+    let r = TestEnvironment.opsql([
+      db, "-c",
+      "select format('select %s as n', g), null, 'select ''b'' as t' from generate_series(1, 2) g \\gexec",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      r.stdout
+        == " n \n---\n 1\n(1 row)\n\n t \n---\n b\n(1 row)\n\n n \n---\n 2\n(1 row)\n\n t \n---\n b\n(1 row)\n\n"
+    )
+    let failing = TestEnvironment.opsql([
+      db, "-c", "select 'select 1/0', 'select 2 as never' \\gexec",
+    ])
+    #expect(failing.status == 1)
+    #expect(!failing.stdout.contains("never"))
+    _ = TestEnvironment.psql(["-d", db, "-c", "create table kept_by_guard (a int)"])
+    let drop = TestEnvironment.opsql([db, "-c", "select 'drop table kept_by_guard' \\gexec"])
+    #expect(drop.status == 3)
+    let still = TestEnvironment.psql([
+      "-d", db, "-At", "-c", "select count(*) from pg_tables where tablename = 'kept_by_guard'",
+    ])
+    #expect(still.stdout == "1\n")
+  }
 }

@@ -66,6 +66,10 @@ enum MetaCommands {
       section: "Input and query buffer", names: ["g"], usage: "\\g",
       help: "run the query buffer (as ';' does)", handler: send),
     Command(
+      section: "Input and query buffer", names: ["gexec"], usage: "\\gexec",
+      help: "run the query buffer, then each value of its result as a statement",
+      handler: gexec),
+    Command(
       section: "Input and query buffer", names: ["gset"], usage: "\\gset [PREFIX]",
       help: "run the query buffer; its one row's columns become variables (PREFIX + column)",
       handler: gset),
@@ -286,6 +290,30 @@ enum MetaCommands {
   {
     guard case .statement(let sql)? = buffer.finish() else { return true }
     return shell.executor.run(sql)
+  }
+
+  /// psql's `\gexec`: the query runs, then each of its values (row by row, left to right; NULLs
+  /// skipped) runs as a statement of its own — each through the front door, so each is guarded
+  /// and audited. A script stops at the first that fails, as it would at a typed one.
+  private static func gexec(
+    _ line: MetaCommandLine, _ shell: Shell, _ buffer: inout StatementSplitter
+  ) throws -> Bool {
+    guard case .statement(let sql)? = buffer.finish() else {
+      throw ShellError("no query to run: write it before \\gexec")
+    }
+    let collector = RowCollector(limit: .max)
+    shell.executor.resultSink = collector
+    let produced = shell.executor.run(sql)
+    shell.executor.resultSink = nil
+    guard produced else { return false }
+    var ok = true
+    for statement in collector.rows.joined().compactMap({ $0 }) {
+      if !shell.executor.run(statement) {
+        ok = false
+        if !shell.isInteractive && !shell.options.continueOnError { break }
+      }
+    }
+    return ok
   }
 
   /// psql's `\gset`: the query runs through the front door and its one row's columns become
