@@ -153,6 +153,11 @@ struct InteractiveShellTests {
     #expect(enter(term, "\\x off", expecting: "Expanded display is off."))
     #expect(enter(term, "\\timing", expecting: "Timing is on."))
     #expect(enter(term, "select 1;", expecting: "Time: "))
+    // psql's `@` in the prompt inside an \if branch that does not run.
+    #expect(enter(term, "\\if false", expecting: "\(db)@> "))
+    #expect(enter(term, "select 'skipped' as s;", expecting: "\(db)@> "))
+    #expect(enter(term, "\\endif", expecting: "\(db)=> "))
+    #expect(!term.contains(" skipped\r\n(1 row)"))
     #expect(enter(term, "\\q", expecting: ""))
     #expect(term.waitForExit() == 0)
   }

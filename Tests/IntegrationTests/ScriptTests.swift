@@ -308,4 +308,45 @@ extension ScriptTests {
     ])
     #expect(still.stdout == "1\n")
   }
+
+  /// psql's `\if`: with `\gset`, a script takes the branch the server's answer picks; skipped
+  /// statements are not sent (nor guarded, nor audited).
+  @Test func ifRunsOnlyTheBranchTaken() {
+    let r = TestEnvironment.opsql(
+      [db, "-f", "-"],
+      stdin: """
+        select pg_is_in_recovery() as replica \\gset
+        \\if :replica
+        select 'replica' as role;
+        \\elif true
+        select 'primary' as role;
+        \\if off
+        drop table never_sent;
+        \\else
+        select 'nested' as inner;
+        \\endif
+        \\else
+        select 'never' as role;
+        \\endif
+        select 'after' as tail;
+
+        """)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains(" primary\n") && r.stdout.contains(" nested\n"))
+    #expect(r.stdout.contains(" after\n"))
+    #expect(!r.stdout.contains("replica\n(") && !r.stdout.contains(" never\n"))
+
+    let notBoolean = TestEnvironment.opsql(
+      [db, "-f", "-"], stdin: "\\if maybe\nselect 1;\n\\endif\n")
+    #expect(notBoolean.status == 1)
+    #expect(
+      notBoolean.stderr
+        == "opsql:<stdin>:1: \\if: unrecognized value \"maybe\" for \"\\if expression\": Boolean expected\n"
+    )
+    let open = TestEnvironment.opsql([db, "-f", "-"], stdin: "\\if true\nselect 1;\n")
+    #expect(open.status == 1)
+    #expect(open.stderr.hasSuffix("reached EOF without finding closing \\endif(s)\n"))
+    let stray = TestEnvironment.opsql([db, "-f", "-"], stdin: "\\endif\n")
+    #expect(stray.stderr == "opsql:<stdin>:1: \\endif: no matching \\if\n")
+  }
 }

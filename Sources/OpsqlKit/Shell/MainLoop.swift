@@ -31,6 +31,37 @@ struct MainLoop {
     // One `-c` text is guarded as a whole; a typed line too; a script statement by statement.
     let wholeInput = source is TextInput
     var batch: [String] = []
+    var conditions = Conditionals()
+
+    /// `\if`, `\elif`, `\else`, `\endif`; the expression is a Boolean as `\set` takes one,
+    /// a `:name` argument standing for the variable's value.
+    func branch(_ line: MetaCommandLine) -> Executor.Outcome {
+      do {
+        try conditions.handle(line.name) {
+          guard var expression = line.arguments.first else {
+            throw ShellError("missing expression")
+          }
+          if expression.hasPrefix(":"), let value = shell.variables[String(expression.dropFirst())]
+          {
+            expression = value
+          }
+          guard !expression.isEmpty else { throw ShellError("missing expression") }
+          do {
+            return try MetaCommands.toggle(expression, current: false)
+          } catch {
+            throw ShellError(
+              "unrecognized value \"\(expression)\" for \"\\\(line.name) expression\": Boolean expected"
+            )
+          }
+        }
+        return .ok
+      } catch let error as ShellError {
+        shell.reportError("\\\(line.name): \(error.message)")
+        return .failed
+      } catch {
+        return .failed
+      }
+    }
 
     /// What a batch's or command's outcome means for the loop: nil to go on.
     func settle(_ result: Executor.Outcome) -> Outcome? {
@@ -80,7 +111,9 @@ struct MainLoop {
       }
       let prompt =
         interactive
-        ? Prompt.text(for: shell.session, splitter: splitter, colour: shell.promptColour) : ""
+        ? Prompt.text(
+          for: shell.session, splitter: splitter, colour: shell.promptColour,
+          skipping: !conditions.isActive) : ""
       switch source.readLine(prompt: prompt) {
       case .endOfInput:
         if interactive {
@@ -97,6 +130,10 @@ struct MainLoop {
           }
         }
         if let end = flush() { return end }
+        if conditions.isOpen {
+          shell.reportError("reached EOF without finding closing \\endif(s)")
+          shell.anyFailed = true
+        }
         return shell.quitRequested ? .quit : .finished
       case .interrupted:
         if interactive {
@@ -121,6 +158,15 @@ struct MainLoop {
             }
           }
           switch item {
+          case .statement where !conditions.isActive:
+            continue
+          case .metaCommand(let text)
+          where shell.restrictKey == nil
+            && Conditionals.names.contains(MetaCommandLine(parsing: text).name):
+            if let end = flush() { return end }
+            if let end = settle(branch(MetaCommandLine(parsing: text))) { return end }
+          case .metaCommand where !conditions.isActive:
+            continue
           case .statement(let sql):
             batch.append(sql)
             if !interactive && !wholeInput, let end = flush() { return end }
@@ -178,14 +224,17 @@ struct MainLoop {
 }
 
 /// The prompt: `name=>`, `name=*>` in a transaction, `name=!>` in a failed one; continuation
-/// lines show psql's `%R` (`-`, `(`, `'`, `"`, `$`, `*`) instead of `=`. Production targets are
+/// lines show psql's `%R` (`-`, `(`, `'`, `"`, `$`, `*`, and `@` in an `\if` branch that does not
+/// run) instead of `=`. Production targets are
 /// marked `[prod]` and coloured red, read-only ones marked `[ro]`.
 enum Prompt {
-  static func text(for session: Session?, splitter: StatementSplitter, colour: Bool = false)
-    -> String
-  {
+  static func text(
+    for session: Session?, splitter: StatementSplitter, colour: Bool = false,
+    skipping: Bool = false
+  ) -> String {
     guard let session else { return "!> " }
-    let marker = splitter.isEmpty ? "=" : String(splitter.continuationMarker)
+    // psql's `@`: inside an `\if` branch that does not run.
+    let marker = skipping ? "@" : splitter.isEmpty ? "=" : String(splitter.continuationMarker)
     let state = session.driver.transactionState.promptMarker
     var marks: [String] = []
     if session.target.environment == .production { marks.append("prod") }

@@ -66,6 +66,12 @@ enum MetaCommands {
       section: "Input and query buffer", names: ["g"], usage: "\\g",
       help: "run the query buffer (as ';' does)", handler: send),
     Command(
+      section: "Conditionals", names: ["if", "elif", "else", "endif"],
+      usage: "\\if EXPR ... \\elif EXPR ... \\else ... \\endif",
+      help: "run the lines of the first branch whose Boolean is true (EXPR may be :name)",
+      // The input loop applies them (Conditionals); this handler is only the entry in \?.
+      handler: { line, _, _ in throw ShellError("\\\(line.name) is applied by the input loop") }),
+    Command(
       section: "Input and query buffer", names: ["gexec"], usage: "\\gexec",
       help: "run the query buffer, then each value of its result as a statement",
       handler: gexec),
