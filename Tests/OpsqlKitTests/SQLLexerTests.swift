@@ -76,6 +76,16 @@ struct MetaCommandLineTests {
     #expect(MetaCommandLine(parsing: #"\echo 'tab\there'"#).arguments == ["tab\there"])
   }
 
+  /// psql's variable references in meta-command arguments, outside quotes only.
+  @Test func variablesInArguments() {
+    let variables = ["who": "it's me", "pid": "4242", "n": "7"]
+    #expect(
+      MetaCommandLine(
+        parsing: #"\echo :who :'who' :"who" :nope x:n ':who' pid=:pid"#, variables: variables
+      ).arguments == ["it's me", "'it''s me'", "\"it's me\"", ":nope", "x7", ":who", "pid=4242"])
+    #expect(MetaCommandLine(parsing: #"\echo :who"#).arguments == [":who"])
+  }
+
   @Test func helpAndPlusCommands() {
     #expect(MetaCommandLine(parsing: #"\?"#).name == "?")
     #expect(MetaCommandLine(parsing: #"\dt+ public.*"#).name == "dt+")

@@ -15,8 +15,10 @@ public struct MetaCommandLine: Equatable, Sendable {
     self.rest = rest
   }
 
-  /// Parses text that starts with a backslash.
-  public init(parsing text: String) {
+  /// Parses text that starts with a backslash. Outside quotes, psql's variable references in
+  /// the arguments take the variable's value: `:name`, `:'name'` as a quoted literal,
+  /// `:"name"` as a quoted identifier; a name that is not set is left as it is.
+  public init(parsing text: String, variables: [String: String] = [:]) {
     var bytes = Array(text.utf8)
     if bytes.first == UInt8(ascii: "\\") { bytes.removeFirst() }
     var k = 0
@@ -28,10 +30,10 @@ public struct MetaCommandLine: Equatable, Sendable {
     name = String(decoding: bytes[..<k], as: UTF8.self)
     let restBytes = bytes[k...].drop(while: isSpace)
     rest = String(decoding: restBytes.reversed().drop(while: isSpace).reversed(), as: UTF8.self)
-    arguments = Self.split(Array(restBytes))
+    arguments = Self.split(Array(restBytes), variables)
   }
 
-  private static func split(_ b: [UInt8]) -> [String] {
+  private static func split(_ b: [UInt8], _ variables: [String: String]) -> [String] {
     var args: [String] = []
     var k = 0
     while k < b.count {
@@ -76,6 +78,11 @@ public struct MetaCommandLine: Equatable, Sendable {
             k += 1
             if b[k - 1] == UInt8(ascii: "\"") { break }
           }
+        } else if c == UInt8(ascii: ":"), !variables.isEmpty,
+          let (value, end) = reference(b, at: k, variables)
+        {
+          arg.append(contentsOf: value.utf8)
+          k = end
         } else {
           arg.append(c)
           k += 1
@@ -84,5 +91,38 @@ public struct MetaCommandLine: Equatable, Sendable {
       args.append(String(decoding: arg, as: UTF8.self))
     }
     return args
+  }
+
+  /// The value of the variable reference at `b[k]` (a colon) and where it ends, or nil when
+  /// there is none or the variable is not set.
+  private static func reference(_ b: [UInt8], at k: Int, _ variables: [String: String]) -> (
+    String, Int
+  )? {
+    var start = k + 1
+    var quote: UInt8?
+    if start < b.count && (b[start] == UInt8(ascii: "'") || b[start] == UInt8(ascii: "\"")) {
+      quote = b[start]
+      start += 1
+    }
+    var end = start
+    while end < b.count && (isNameByte(b[end])) { end += 1 }
+    guard end > start else { return nil }
+    if let quote {
+      guard end < b.count && b[end] == quote else { return nil }
+    }
+    guard let value = variables[String(decoding: b[start..<end], as: UTF8.self)] else {
+      return nil
+    }
+    switch quote {
+    case UInt8(ascii: "'"): return (SQLQuoting.literal(value), end + 1)
+    case UInt8(ascii: "\""): return (SQLQuoting.identifier(value), end + 1)
+    default: return (value, end)
+    }
+  }
+
+  private static func isNameByte(_ c: UInt8) -> Bool {
+    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+      || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+      || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_") || c >= 0x80
   }
 }

@@ -33,19 +33,14 @@ struct MainLoop {
     var batch: [String] = []
     var conditions = Conditionals()
 
-    /// `\if`, `\elif`, `\else`, `\endif`; the expression is a Boolean as `\set` takes one,
-    /// a `:name` argument standing for the variable's value.
+    /// `\if`, `\elif`, `\else`, `\endif`; the expression is a Boolean as `\set` takes one
+    /// (`:name` is the variable's value, as in any meta-command's arguments).
     func branch(_ line: MetaCommandLine) -> Executor.Outcome {
       do {
         try conditions.handle(line.name) {
-          guard var expression = line.arguments.first else {
+          guard let expression = line.arguments.first, !expression.isEmpty else {
             throw ShellError("missing expression")
           }
-          if expression.hasPrefix(":"), let value = shell.variables[String(expression.dropFirst())]
-          {
-            expression = value
-          }
-          guard !expression.isEmpty else { throw ShellError("missing expression") }
           do {
             return try MetaCommands.toggle(expression, current: false)
           } catch {
@@ -164,7 +159,8 @@ struct MainLoop {
           where shell.restrictKey == nil
             && Conditionals.names.contains(MetaCommandLine(parsing: text).name):
             if let end = flush() { return end }
-            if let end = settle(branch(MetaCommandLine(parsing: text))) { return end }
+            let parsed = MetaCommandLine(parsing: text, variables: shell.variables)
+            if let end = settle(branch(parsed)) { return end }
           case .metaCommand where !conditions.isActive:
             continue
           case .statement(let sql):
@@ -173,7 +169,7 @@ struct MainLoop {
           case .metaCommand(let text):
             if let end = flush() { return end }
             let refusedBefore = shell.anyRefused
-            let parsed = MetaCommandLine(parsing: text)
+            let parsed = MetaCommandLine(parsing: text, variables: shell.variables)
             let recording = shell.recorder
             let ok = MetaCommands.run(parsed, shell: shell, buffer: &splitter)
             if let recording, shell.recorder === recording,
