@@ -24,12 +24,14 @@ build:
 
 # The Swift runtime and the C++ runtime it needs are linked in (SQLite too, by Package.swift):
 # fewer shared libraries and symbol lookups at every start. The C++ runtime is asked for with
-# -lstdc++; a directory holding only libstdc++.a makes that the archive.
+# -lstdc++; a directory holding only libstdc++.a makes that the archive. With nothing left to
+# find beside the binary, no $$ORIGIN run path: each library is looked up once, not first in a
+# dozen missing folders there.
 STATIC_CXX = .build/static-cxx
 release:
 	@mkdir -p $(STATIC_CXX) && f=$$(clang -print-file-name=libstdc++.a) && \
 	  if [ -f "$$f" ]; then ln -sf "$$f" $(STATIC_CXX)/libstdc++.a; fi
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -L$(CURDIR)/$(STATIC_CXX)
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath -Xlinker -L$(CURDIR)/$(STATIC_CXX)
 
 # A sandbox PostgreSQL with demo data, then the shell on it. `make demo-stop` stops it.
 demo: install-deps release

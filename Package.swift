@@ -8,8 +8,8 @@ let package = Package(
     .library(name: "OpsqlKit", targets: ["OpsqlKit"]),
   ],
   targets: [
-    .systemLibrary(
-      name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    // libedit's headers only: the library is loaded with dlopen when the shell reads a terminal.
+    .systemLibrary(name: "CEditLine", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
     // Linked by OpsqlKit's settings below: a release build links SQLite in.

@@ -31,6 +31,9 @@ public enum Opsql {
       print("opsql \(version)")
       return 0
     }
+    let stdinIsTerminal = isatty(0) == 1
+    let interactive = options.actions.isEmpty && stdinIsTerminal
+    if interactive { LineEditor.preload() }
     guard let shell = makeShell(options, arguments: arguments) else { return 2 }
     if let format = options.format { shell.settings.format = format }
     if options.expanded { shell.settings.expanded = .on }
@@ -54,10 +57,15 @@ public enum Opsql {
       return 2
     }
     var actions = options.actions
-    let stdinIsTerminal = isatty(0) == 1
     if actions.isEmpty && !stdinIsTerminal { actions = [.file("-")] }
-    if actions.isEmpty {
-      runInteractive(shell)
+    if interactive {
+      guard runInteractive(shell) else {
+        printError(
+          "opsql: cannot load libedit.so.2, which the interactive shell needs (apt-get install libedit2); -c and -f run without it"
+        )
+        _ = shell.finish()
+        return 2
+      }
       return shell.finish()
     }
     for action in actions {
@@ -223,9 +231,12 @@ public enum Opsql {
     return shell
   }
 
-  private static func runInteractive(_ shell: Shell) {
+  /// False when there is no line editor to read with.
+  private static func runInteractive(_ shell: Shell) -> Bool {
+    guard let editor = LineEditor(program: "opsql", historyPath: StatePaths.historyFile()) else {
+      return false
+    }
     shell.startScreenLog()
-    let editor = LineEditor(program: "opsql", historyPath: StatePaths.historyFile())
     var tableCache: (session: ObjectIdentifier, names: [String])?
     editor.completion = { [unowned shell] before in
       Completer(
@@ -254,6 +265,7 @@ public enum Opsql {
     // As in psql, errors seen and shown during an interactive session do not make it fail.
     shell.anyFailed = false
     shell.anyRefused = false
+    return true
   }
 
   /// libedit drops non-ASCII input under the C locale: use the user's, or C.UTF-8.

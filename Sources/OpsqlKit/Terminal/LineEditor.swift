@@ -24,9 +24,15 @@ public final class LineEditor {
   /// Given the text before the cursor: the word to replace and its candidates.
   public var completion: ((String) -> (word: String, candidates: [String]))?
 
-  public init(program: String, historyPath: String?) {
-    el = el_init(program, stdin, stdout, stderr)
-    history = history_init()
+  /// Nil when libedit cannot be loaded.
+  public init?(program: String, historyPath: String?) {
+    guard opsql_edit_load() == 1, let el = opsql_el_init(program) else { return nil }
+    guard let history = opsql_history_init() else {
+      opsql_el_end(el)
+      return nil
+    }
+    self.el = el
+    self.history = history
     self.historyPath = historyPath
     promptBuffer = strdup("")
     opsql_history_setsize(history, &event, 1000)
@@ -56,12 +62,12 @@ public final class LineEditor {
     }
     opsql_el_bind(el, "^I", "opsql-complete")
     opsql_el_disable_isig(el)
-    el_source(el, nil)
+    opsql_el_source(el)
   }
 
   deinit {
-    el_end(el)
-    history_end(history)
+    opsql_el_end(el)
+    opsql_history_end(history)
     free(promptBuffer)
   }
 
@@ -72,9 +78,9 @@ public final class LineEditor {
     interrupted = false
     Interrupts.clear()
     // libedit's own SIGWINCH handling is off with its signals: take the size afresh each time.
-    el_resize(el)
+    opsql_el_resize(el)
     var count: Int32 = 0
-    guard let p = el_gets(el, &count) else {
+    guard let p = opsql_el_gets(el, &count) else {
       if count == -1 && errno == EINTR { return .interrupted }
       return .endOfInput
     }
@@ -92,7 +98,7 @@ public final class LineEditor {
 
   /// Tab: one candidate replaces the word; several insert what they share, or are listed.
   private func complete() -> UInt8 {
-    guard let completion, let info = el_line(el) else { return UInt8(CC_ERROR) }
+    guard let completion, let info = opsql_el_line(el) else { return UInt8(CC_ERROR) }
     let length = info.pointee.cursor - info.pointee.buffer
     let before = String(
       decoding: UnsafeRawBufferPointer(start: info.pointee.buffer, count: length), as: UTF8.self)
@@ -102,14 +108,20 @@ public final class LineEditor {
     if candidates.count == 1 && !replacement.hasSuffix("=") { replacement += " " }
     if replacement.count > word.count || (candidates.count == 1 && replacement != word) {
       // Delete the typed word and insert the whole candidate, so case comes out right.
-      el_deletestr(el, Int32(word.unicodeScalars.count))
-      el_insertstr(el, replacement)
+      opsql_el_deletestr(el, Int32(word.unicodeScalars.count))
+      opsql_el_insertstr(el, replacement)
       return UInt8(CC_REFRESH)
     }
     let list = "\n" + candidates.joined(separator: "  ") + "\n"
     fputs(list, stdout)
     fflush(stdout)
     return UInt8(CC_REDISPLAY)
+  }
+
+  /// Loads libedit on a thread of its own, for a `LineEditor` made soon after (which waits for
+  /// it): the interactive start overlaps it with opening the audit and connecting.
+  public static func preload() {
+    FanOut.spawnThread { _ = opsql_edit_load() }
   }
 
   /// Adds one history entry (a whole statement, however many lines) and saves the file.
