@@ -72,7 +72,11 @@ enum FanOut {
   static func runConcurrently(_ work: [(Session, [PreparedStatement])], settings: PrintSettings)
     -> [Result]
   {
-    inParallel(work.count) { k -> Result in
+    // The fan-out counts as a statement in flight, so that no target's spins for its response
+    // (the first to start would otherwise see itself alone and hold a core the others need).
+    if work.count > 1 { ResponseWait.begin() }
+    defer { if work.count > 1 { ResponseWait.end() } }
+    return inParallel(work.count) { k -> Result in
       let (session, statements) = work[k]
       var result = Result()
       let out = OutputStream()

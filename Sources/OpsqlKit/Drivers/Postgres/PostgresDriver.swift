@@ -378,7 +378,7 @@ enum ResponseWait {
     }
     let start = monotonicNow()
     while PQisBusy(conn) == 1 {
-      guard PQconsumeInput(conn) == 1 else { return }
+      guard PQconsumeInput(conn) == 1, inFlight.load(ordering: .relaxed) == 1 else { return }
       if monotonicNow() - start > budget {
         backoff.outlasted()
         return
