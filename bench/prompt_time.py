@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Time from launch to the first prompt in a pseudo-terminal: median, min and max over N runs.
+"""Time from launch to the first prompt in a pseudo-terminal, for two commands in turn: median,
+min and max over N runs each.
 
-  prompt_time.py N PROMPT_SUFFIX COMMAND [ARGS...]
+  prompt_time.py N PROMPT_SUFFIX1 COMMAND1 PROMPT_SUFFIX2 COMMAND2   (commands as shell words)
 
-Prints "median min max" in milliseconds. The prompt counts as shown when the terminal has left
-canonical mode (the line editor is waiting for keys) and PROMPT_SUFFIX was printed."""
-import os, pty, select, statistics, sys, termios, time
+Prints "median min max" in milliseconds for each, on one line. The prompt counts as shown when
+PROMPT_SUFFIX was printed and the terminal has left canonical mode (the line editor is waiting
+for keys). The commands take turns (this machine's speed drifts over a minute)."""
+import os, pty, select, shlex, statistics, sys, termios, time
 
 def once(argv, suffix):
     start = time.monotonic()
@@ -32,7 +34,12 @@ def once(argv, suffix):
         os.waitpid(pid, 0)
         os.close(fd)
 
-n, suffix, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-once(argv, suffix)  # warm-up
-times = [once(argv, suffix) for _ in range(n)]
-print("%.1f %.1f %.1f" % (statistics.median(times), min(times), max(times)))
+n = int(sys.argv[1])
+cases = [(sys.argv[2], shlex.split(sys.argv[3])), (sys.argv[4], shlex.split(sys.argv[5]))]
+times = [[], []]
+for r in range(n + 1):
+    for k in (0, 1) if r % 2 == 0 else (1, 0):
+        t = once(cases[k][1], cases[k][0])
+        if r > 0:  # the first round warms the caches
+            times[k].append(t)
+print(" ".join("%.1f %.1f %.1f" % (statistics.median(t), min(t), max(t)) for t in times))

@@ -44,6 +44,50 @@ struct FanOutTests {
     }
   }
 
+  /// Postgres targets are read together on one thread, a SQLite one on a thread of its own: a
+  /// target's failure is its own, every result comes back whole and in the targets' order.
+  @Test func oneTargetsFailureLeavesTheOthersWhole() throws {
+    let other = TestEnvironment.database(
+      "opsql_fanout_other",
+      setup: "CREATE TABLE only_here AS SELECT g, 'pg ' || g AS v FROM generate_series(1, 2000) g;")
+    let lite = dir + "/lite.db"
+    let file = try SQLiteConnection(path: lite, create: true)
+    try file.execute(
+      "CREATE TABLE only_here (g INT, v TEXT); INSERT INTO only_here VALUES (1, 'lite 1');")
+    file.close()
+    let path = dir + "/mixed-config"
+    TestEnvironment.writeFile(
+      path,
+      """
+      [target missing]
+      conninfo = dbname=\(db)
+      [target big]
+      conninfo = dbname=\(other)
+      [target big2]
+      conninfo = dbname=\(other)
+      [target lite]
+      kind = sqlite
+      path = \(lite)
+
+      """)
+    let r = TestEnvironment.opsql([
+      "--config", path, "missing", "-c",
+      "\\on missing,big,lite,big2 select v from only_here order by g",
+    ])
+    #expect(r.status == 1, "\(r.stderr)")
+    let sections = r.stdout.split(separator: "── ").map { String($0) }
+    #expect(sections.map { $0.prefix(while: { $0 != " " }) } == ["missing", "big", "lite", "big2"])
+    guard sections.count == 4 else { return }
+    #expect(sections[0].contains("missing: ERROR:  42P01: relation \"only_here\" does not exist"))
+    for k in [1, 3] {
+      #expect(sections[k].contains(" pg 1\n") && sections[k].contains(" pg 2000\n"))
+      #expect(sections[k].contains("(2000 rows)"))
+    }
+    #expect(
+      sections[1].contains("big: ok, 2000 rows") && sections[3].contains("big2: ok, 2000 rows"))
+    #expect(sections[2].contains(" lite 1\n") && sections[2].contains("lite: ok, 1 row"))
+  }
+
   /// A snippet is bound once and rendered for each target; its statements are audited under
   /// its name, with one snippet row for the whole set.
   @Test func aSnippetRunsOnEveryTarget() throws {

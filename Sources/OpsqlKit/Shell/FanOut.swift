@@ -67,46 +67,105 @@ enum FanOut {
     var milliseconds: Double = 0
   }
 
-  /// One thread per target (the work waits on servers, not on cores); each driver is used by
-  /// its own thread only. A target's statements run in order and stop at its first error.
+  /// The targets' statements at once: Postgres sessions together on this thread (their sockets
+  /// waited on with one `poll`), the others on a thread each (their drivers block); each driver
+  /// is used by one thread only. A target's statements run in order and stop at its first error.
   static func runConcurrently(_ work: [(Session, [PreparedStatement])], settings: PrintSettings)
     -> [Result]
   {
-    // The fan-out counts as a statement in flight, so that no target's spins for its response
-    // (the first to start would otherwise see itself alone and hold a core the others need).
-    if work.count > 1 { ResponseWait.begin() }
-    defer { if work.count > 1 { ResponseWait.end() } }
-    return inParallel(work.count) { k -> Result in
-      let (session, statements) = work[k]
-      var result = Result()
-      let out = OutputStream()
-      var settings = settings
-      settings.pager = false
-      let printer = ResultPrinter.make(settings, out: out, terminalColumns: nil)
-      let driver = session.driver
-      let notices = driver.onNotice
-      var noticeText = ""
-      driver.onNotice = { noticeText += ErrorRenderer.render($0, asNotice: true) }
-      let started = monotonicNow()
-      // Ctrl-C cancels every target's statement.
-      driver.armCancel()
-      for statement in statements where result.error == nil {
-        do {
-          result.summary = try driver.execute(
-            statement.sql, parameters: statement.params, into: printer)
-        } catch let error as DatabaseError {
-          result.error = error
-        } catch {
-          result.error = DatabaseError(message: "\(error)")
+    var settings = settings
+    settings.pager = false
+    let together = work.count > 1 ? work.indices.filter { work[$0].0.driver is PostgresDriver } : []
+    let apart = work.indices.filter { !together.contains($0) }
+    let slots = ParallelSlots<Result>(work.count)
+    let group = DispatchGroup()
+    for k in apart {
+      let run = { slots.set(k, runOne(work[k].0.driver, work[k].1, settings: settings)) }
+      if apart.count == 1 && together.isEmpty {
+        run()
+      } else {
+        group.enter()
+        WorkerPool.shared.run {
+          run()
+          group.leave()
         }
       }
+    }
+    if !together.isEmpty {
+      let results = runTogether(together.map { work[$0] }, settings: settings)
+      for (k, result) in zip(together, results) { slots.set(k, result) }
+    }
+    group.wait()
+    return slots.values.map { $0! }
+  }
+
+  /// One target's statements on the calling thread, with the driver's blocking `execute`.
+  private static func runOne(
+    _ driver: any Driver, _ statements: [PreparedStatement], settings: PrintSettings
+  ) -> Result {
+    let capture = Capture(driver, settings: settings)
+    var result = Result()
+    let started = monotonicNow()
+    for statement in statements where result.error == nil {
+      do {
+        result.summary = try driver.execute(
+          statement.sql, parameters: statement.params, into: capture.printer)
+      } catch let error as DatabaseError {
+        result.error = error
+      } catch {
+        result.error = DatabaseError(message: "\(error)")
+      }
+    }
+    result.milliseconds = monotonicNow() - started
+    capture.end(into: &result)
+    return result
+  }
+
+  /// Postgres targets' statements with `PostgresDriver.runTogether`.
+  private static func runTogether(
+    _ work: [(Session, [PreparedStatement])], settings: PrintSettings
+  ) -> [Result] {
+    let captures = work.map { Capture($0.0.driver, settings: settings) }
+    let batches = zip(work, captures).map { item, capture in
+      PostgresDriver.Batch(
+        item.0.driver as! PostgresDriver, item.1.map { ($0.sql, $0.params) },
+        into: capture.printer)
+    }
+    let started = monotonicNow()
+    PostgresDriver.runTogether(batches)
+    return zip(batches, captures).map { batch, capture in
+      var result = Result(summary: batch.summary, error: batch.error)
+      result.milliseconds = (batch.ended ?? monotonicNow()) - started
+      capture.end(into: &result)
+      return result
+    }
+  }
+
+  /// One target's output and notices, kept apart while its statements run (Ctrl-C armed to
+  /// cancel them), and its driver given back its own notice handler after.
+  private final class Capture {
+    let driver: any Driver
+    let out = OutputStream()
+    let printer: ResultSink
+    private let notices: ((DatabaseError) -> Void)?
+    private var noticeText = ""
+
+    init(_ driver: any Driver, settings: PrintSettings) {
+      self.driver = driver
+      printer = ResultPrinter.make(settings, out: out, terminalColumns: nil)
+      notices = driver.onNotice
+      driver.onNotice = { [unowned self] in
+        self.noticeText += ErrorRenderer.render($0, asNotice: true)
+      }
+      driver.armCancel()
+    }
+
+    func end(into result: inout Result) {
       driver.disarmCancel()
-      result.milliseconds = monotonicNow() - started
       driver.onNotice = notices
       result.notices = noticeText
       out.flush()
       result.output = out.captured
-      return result
     }
   }
 
@@ -118,8 +177,7 @@ enum FanOut {
     for k in 0..<count {
       group.enter()
       WorkerPool.shared.run {
-        let value = body(k)
-        slots.lock.sync { slots.values[k] = value }
+        slots.set(k, body(k))
         group.leave()
       }
     }
@@ -155,6 +213,7 @@ final class ParallelSlots<T>: @unchecked Sendable {
   var values: [T?]
   let lock = DispatchQueue(label: "opsql.parallel")
   init(_ n: Int) { values = Array(repeating: nil, count: n) }
+  func set(_ k: Int, _ value: T) { lock.sync { values[k] = value } }
 }
 
 /// Threads kept for the process's life, each job on its own thread at once (a job that finds

@@ -1,6 +1,5 @@
 import CLibPQ
 import Glibc
-import Synchronization
 
 /// A PostgreSQL session on libpq. Statements go out with the simple query protocol, as psql sends
 /// them, and come back in single-row mode so memory stays flat however many rows arrive.
@@ -174,6 +173,18 @@ public final class PostgresDriver: Driver {
   public func execute(_ sql: String, parameters: [String], into sink: ResultSink) throws
     -> StatementSummary
   {
+    let conn = try send(sql, parameters: parameters)
+    ResponseWait.spin(conn, backoff: &responseBackoff)
+    var reading = Reading(sql: sql)
+    while let result = PQgetResult(conn) {
+      defer { PQclear(result) }
+      try take(result, into: &reading, sink)
+    }
+    return try reading.finish(sink)
+  }
+
+  /// Sends a statement, its results to be read in single-row mode.
+  private func send(_ sql: String, parameters: [String]) throws -> OpaquePointer {
     guard let conn, PQstatus(conn) == CONNECTION_OK else {
       throw DatabaseError(severity: "FATAL", message: "no connection to the server")
     }
@@ -191,63 +202,184 @@ public final class PostgresDriver: Driver {
         severity: "FATAL", message: Self.oneLine(String(cString: PQerrorMessage(conn))))
     }
     PQsetSingleRowMode(conn)
-    ResponseWait.begin()
-    defer { ResponseWait.end() }
-    ResponseWait.spin(conn, backoff: &responseBackoff)
+    return conn
+  }
+
+  /// What the results of one statement have given so far.
+  struct Reading {
+    let sql: String
     var failure: DatabaseError?
     var summary = StatementSummary(rows: nil, tag: "")
     var rowsStarted = false
     var rowCount = 0
     var cells: [UnsafeRawBufferPointer?] = []
-    while let result = PQgetResult(conn) {
-      defer { PQclear(result) }
-      let status = PQresultStatus(result)
-      switch status {
-      case PGRES_SINGLE_TUPLE:
-        if !rowsStarted {
-          rowsStarted = true
-          try sink.beginRows(Self.columns(of: result))
-          cells = Array(repeating: nil, count: Int(PQnfields(result)))
-        }
-        for j in 0..<cells.count {
-          let column = Int32(j)
-          cells[j] =
-            PQgetisnull(result, 0, column) == 1
-            ? nil
-            : UnsafeRawBufferPointer(
-              start: PQgetvalue(result, 0, column), count: Int(PQgetlength(result, 0, column)))
-        }
-        rowCount += 1
-        try sink.row(cells)
-      case PGRES_TUPLES_OK:
-        if !rowsStarted { try sink.beginRows(Self.columns(of: result)) }
-        let tag = String(cString: PQcmdStatus(result))
-        try sink.endRows(count: rowCount, tag: tag)
-        summary = StatementSummary(rows: rowCount, tag: tag)
-        rowsStarted = false
-        rowCount = 0
-      case PGRES_COMMAND_OK:
-        let tag = String(cString: PQcmdStatus(result))
-        try sink.commandCompleted(tag: tag)
-        summary = StatementSummary(rows: Int(String(cString: PQcmdTuples(result))), tag: tag)
-      case PGRES_EMPTY_QUERY:
-        break
-      case PGRES_COPY_OUT:
-        // Its data is drained either way, so the results after it are read too.
-        do { try copyOut(conn, into: sink) } catch {
-          if failure == nil { failure = DatabaseError(message: "\(error)") }
-        }
-      case PGRES_COPY_IN:
-        copyIn(conn)
-      default:
-        if failure == nil { failure = Self.error(from: result, statement: sql) }
+
+    init(sql: String) { self.sql = sql }
+
+    /// The statement's summary once its last result is in, or its first error.
+    func finish(_ sink: ResultSink) throws -> StatementSummary {
+      if let failure {
+        if rowsStarted { try? sink.endRows(count: rowCount, tag: "") }
+        throw failure
+      }
+      return summary
+    }
+  }
+
+  /// One result of a statement: rows go to `sink` as they come.
+  private func take(_ result: OpaquePointer, into reading: inout Reading, _ sink: ResultSink)
+    throws
+  {
+    switch PQresultStatus(result) {
+    case PGRES_SINGLE_TUPLE:
+      if !reading.rowsStarted {
+        reading.rowsStarted = true
+        try sink.beginRows(Self.columns(of: result))
+        reading.cells = Array(repeating: nil, count: Int(PQnfields(result)))
+      }
+      for j in 0..<reading.cells.count {
+        let column = Int32(j)
+        reading.cells[j] =
+          PQgetisnull(result, 0, column) == 1
+          ? nil
+          : UnsafeRawBufferPointer(
+            start: PQgetvalue(result, 0, column), count: Int(PQgetlength(result, 0, column)))
+      }
+      reading.rowCount += 1
+      try sink.row(reading.cells)
+    case PGRES_TUPLES_OK:
+      if !reading.rowsStarted { try sink.beginRows(Self.columns(of: result)) }
+      let tag = String(cString: PQcmdStatus(result))
+      try sink.endRows(count: reading.rowCount, tag: tag)
+      reading.summary = StatementSummary(rows: reading.rowCount, tag: tag)
+      reading.rowsStarted = false
+      reading.rowCount = 0
+    case PGRES_COMMAND_OK:
+      let tag = String(cString: PQcmdStatus(result))
+      try sink.commandCompleted(tag: tag)
+      reading.summary = StatementSummary(
+        rows: Int(String(cString: PQcmdTuples(result))), tag: tag)
+    case PGRES_EMPTY_QUERY:
+      break
+    case PGRES_COPY_OUT:
+      // Its data is drained either way, so the results after it are read too.
+      do { try copyOut(conn!, into: sink) } catch {
+        if reading.failure == nil { reading.failure = DatabaseError(message: "\(error)") }
+      }
+    case PGRES_COPY_IN:
+      copyIn(conn!)
+    default:
+      if reading.failure == nil {
+        reading.failure = Self.error(from: result, statement: reading.sql)
       }
     }
-    if let failure {
-      if rowsStarted { try? sink.endRows(count: rowCount, tag: "") }
-      throw failure
+  }
+
+  /// One driver's statements for `runTogether`: they run in order up to the first that fails.
+  final class Batch {
+    let driver: PostgresDriver
+    let statements: [(sql: String, parameters: [String])]
+    let sink: ResultSink
+    /// The last statement's summary, or the error that stopped the batch.
+    var summary: StatementSummary?
+    var error: DatabaseError?
+    /// When the batch ended, on `monotonicNow()`'s clock.
+    var ended: Double?
+
+    init(
+      _ driver: PostgresDriver, _ statements: [(sql: String, parameters: [String])],
+      into sink: ResultSink
+    ) {
+      self.driver = driver
+      self.statements = statements
+      self.sink = sink
     }
-    return summary
+
+    fileprivate var next = 0
+    fileprivate var reading: Reading?
+  }
+
+  /// Runs several drivers' statements at once on the calling thread: every driver's statement
+  /// is sent, then their sockets are waited on together, each result read as it arrives. A thread
+  /// per driver cost more than a short statement here (wake-ups and hand-offs between threads;
+  /// bench/PROFILE.md).
+  static func runTogether(_ batches: [Batch]) {
+    for batch in batches { sendNext(batch) }
+    var waiting: [Batch] = batches.filter { $0.ended == nil }
+    while !waiting.isEmpty {
+      var fds = waiting.map {
+        pollfd(fd: PQsocket($0.driver.conn), events: Int16(POLLIN), revents: 0)
+      }
+      // Without a socket there is nothing to wait for: what libpq holds ends the statement.
+      if let lost = fds.firstIndex(where: { $0.fd < 0 }) {
+        let batch = waiting[lost]
+        read(batch)
+        if batch.ended == nil {
+          end(
+            batch,
+            DatabaseError(severity: "FATAL", message: "the connection to the server was lost"))
+        }
+        waiting.removeAll { $0.ended != nil }
+        continue
+      }
+      // Interrupted by Ctrl-C: the cancel requests went out; the errors arrive as results.
+      if poll(&fds, nfds_t(fds.count), -1) < 0 && errno != EINTR { break }
+      for (k, batch) in waiting.enumerated() where fds[k].revents != 0 { read(batch) }
+      waiting.removeAll { $0.ended != nil }
+    }
+    for batch in waiting where batch.ended == nil {
+      end(batch, DatabaseError(severity: "FATAL", message: String(cString: strerror(errno))))
+    }
+  }
+
+  private static func sendNext(_ batch: Batch) {
+    guard batch.next < batch.statements.count else { return end(batch, nil) }
+    let (sql, parameters) = batch.statements[batch.next]
+    batch.next += 1
+    do {
+      _ = try batch.driver.send(sql, parameters: parameters)
+      batch.reading = Reading(sql: sql)
+    } catch {
+      end(batch, error as? DatabaseError ?? DatabaseError(message: "\(error)"))
+    }
+  }
+
+  /// Reads what has arrived for the batch without waiting for more.
+  private static func read(_ batch: Batch) {
+    let driver = batch.driver
+    guard let conn = driver.conn else {
+      return end(batch, DatabaseError(severity: "FATAL", message: "no connection to the server"))
+    }
+    // A lost connection leaves libpq idle with its error as the next result.
+    _ = PQconsumeInput(conn)
+    while PQisBusy(conn) == 0 {
+      guard let result = PQgetResult(conn) else {
+        guard let reading = batch.reading else { return end(batch, nil) }
+        batch.reading = nil
+        do {
+          batch.summary = try reading.finish(batch.sink)
+        } catch {
+          return end(batch, error as? DatabaseError ?? DatabaseError(message: "\(error)"))
+        }
+        if batch.error != nil { return end(batch, nil) }
+        sendNext(batch)
+        if batch.ended != nil { return }
+        continue
+      }
+      defer { PQclear(result) }
+      // After a result the sink refused, the statement's others are read and dropped.
+      guard batch.error == nil, batch.reading != nil else { continue }
+      do {
+        try driver.take(result, into: &batch.reading!, batch.sink)
+      } catch {
+        batch.error = DatabaseError(message: "\(error)")
+      }
+    }
+  }
+
+  private static func end(_ batch: Batch, _ error: DatabaseError?) {
+    if let error { batch.error = error }
+    batch.ended = monotonicNow()
   }
 
   /// `COPY … FROM STDIN`: the data lines come from the input the statement came from, up to
@@ -359,26 +491,20 @@ public final class PostgresDriver: Driver {
 /// socket without sleeping for up to `budget`, then by sleeping as libpq does. A statement that
 /// outlasts the budget makes the next ones sleep straight away (one, then two, four, … 64 while
 /// they keep outlasting it), so a run of long statements spends about 1% of a core on it at
-/// most; while several statements are in flight (`\on`), nobody spins: the cores are the
-/// servers'.
+/// most. `\on` does not spin: its statements are waited on together (`runTogether`), and the
+/// cores are the servers'.
 enum ResponseWait {
   static let budget = 0.25  // ms
-  /// Statements of this process waiting for their server.
-  private static let inFlight = Atomic<Int>(0)
-
-  static func begin() { inFlight.add(1, ordering: .relaxed) }
-  static func end() { inFlight.subtract(1, ordering: .relaxed) }
 
   /// Polls until the first response is in, the budget is spent, or the connection fails.
   static func spin(_ conn: OpaquePointer, backoff: inout Backoff) {
-    guard inFlight.load(ordering: .relaxed) == 1 else { return }
     if backoff.skip > 0 {
       backoff.skip -= 1
       return
     }
     let start = monotonicNow()
     while PQisBusy(conn) == 1 {
-      guard PQconsumeInput(conn) == 1, inFlight.load(ordering: .relaxed) == 1 else { return }
+      guard PQconsumeInput(conn) == 1 else { return }
       if monotonicNow() - start > budget {
         backoff.outlasted()
         return
