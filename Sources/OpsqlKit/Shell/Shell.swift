@@ -141,21 +141,23 @@ public final class Shell {
   /// connections in parallel threads, then the end rows. Only a single connection may ask for a
   /// password. Audit failures throw; connection failures come back per target.
   func connectAll(_ targets: [Target]) throws -> [Result<Session, ConnectionError>] {
+    // Every begin row in one transaction, before anything connects.
     var begins: [(Target, Int64)] = []
-    for target in targets {
+    for (k, target) in targets.enumerated() {
       var shown = target
       if shown.name.isEmpty {
         shown.name = SecretRedactor.redact(target.connection ?? "(libpq defaults)")
       }
-      let begin = try auditor.record(
+      begins.append((shown, 0))
+      auditor.recordLater(
         "connect", phase: "begin", target: shown,
         [
           "detail": target.connection.map {
             jsonObject([("connection", SecretRedactor.redact($0))])
           }
-        ])
-      begins.append((shown, begin))
+        ], written: { begins[k].1 = $0 })
     }
+    try auditor.flush()
     let single = targets.count == 1
     let tokens = targets.map { t in Result { t.kind == .d1 ? try d1Token(for: t) : "" } }
     let opened = FanOut.inParallel(targets.count) { k -> Result<any Driver, ConnectionError> in
