@@ -88,6 +88,21 @@ struct FanOutTests {
     #expect(sections[2].contains(" lite 1\n") && sections[2].contains("lite: ok, 1 row"))
   }
 
+  /// Notices raised while the statements are read together go to their own target's section.
+  @Test func noticesComeBackWithTheirTarget() {
+    let r = TestEnvironment.opsql([
+      "--config", config(), "--yes", "t1", "-c",
+      "\\on t2,t3 DO $$ BEGIN RAISE NOTICE 'pid %', pg_backend_pid(); END $$",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let sections = r.stdout.split(separator: "── ").map { String($0) }
+    #expect(sections.count == 2)
+    let pids = sections.compactMap { section in
+      section.split(separator: "\n").first { $0.hasPrefix("NOTICE:  pid ") }
+    }
+    #expect(pids.count == 2 && pids[0] != pids[1], "\(r.stdout)")
+  }
+
   /// A snippet is bound once and rendered for each target; its statements are audited under
   /// its name, with one snippet row for the whole set.
   @Test func aSnippetRunsOnEveryTarget() throws {
