@@ -327,7 +327,8 @@ public final class PostgresDriver: Driver {
       for (k, batch) in waiting.enumerated() where fds[k].revents != 0 { read(batch) }
       waiting.removeAll { $0.ended != nil }
     }
-    for batch in waiting where batch.ended == nil {
+    // Only a failed poll leaves batches waiting.
+    for batch in waiting {
       end(batch, DatabaseError(severity: "FATAL", message: String(cString: strerror(errno))))
     }
   }
